@@ -1,0 +1,233 @@
+"""What every explorer shares: controls driveable from code, views updated in place, a
+presentation mode for projectors, and the HTML tables the numbers are shown in.
+
+An explorer subclasses :class:`Explorer`, creates its controls in ``self.controls`` (a dict of
+ipywidgets whose keys are the names ``set`` accepts), lays out ``self.widget`` and implements
+``_compute()`` (returns the ``values`` dict, using tested ``course_lib`` functions only) and
+``_render(values)`` (pushes them into the views). Figures are made once with
+:class:`FigureView`, whose artists the explorer updates before ``refresh()``: no figure is
+re-created on a slider event.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from collections.abc import Mapping
+
+import ipywidgets as widgets
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["Explorer", "FigureView", "numbers_table", "PRESENTATION_CSS"]
+
+#: Style sheet that ``presentation=True`` switches on: larger labels, readouts and tables.
+PRESENTATION_CSS = """
+<style>
+.course-presentation .widget-label, .course-presentation .widget-readout,
+.course-presentation .widget-dropdown select, .course-presentation button,
+.course-presentation .widget-html-content { font-size: 22px !important; }
+.course-presentation .widget-label { min-width: 9em; }
+.course-presentation .widget-slider { height: 40px; }
+.course-presentation table.course-numbers td,
+.course-presentation table.course-numbers th { font-size: 24px; padding: 4px 14px; }
+table.course-numbers { border-collapse: collapse; font-family: monospace; }
+table.course-numbers td, table.course-numbers th { padding: 2px 10px; text-align: right; }
+table.course-numbers th { text-align: left; font-weight: normal; color: #555; }
+</style>
+"""
+
+
+def _fmt(value, digits: int) -> str:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    return f"{value:.{digits}f}"
+
+
+def numbers_table(values: Mapping, digits: int = 3, labels: Mapping | None = None) -> str:
+    """An HTML table of name → number, each cell tagged ``data-name`` so tests can read it.
+
+    ``labels`` maps a name to what the row header shows (HTML allowed), e.g. ``{"w1": "w₁"}``.
+    """
+    labels = labels or {}
+    rows = []
+    for name, value in values.items():
+        label = labels.get(name, html.escape(str(name)))
+        rows.append(
+            f'<tr><th>{label}</th><td class="course-value" data-name="{html.escape(str(name))}">'
+            f"{_fmt(value, digits)}</td></tr>"
+        )
+    return '<table class="course-numbers">' + "".join(rows) + "</table>"
+
+
+class FigureView:
+    """A matplotlib figure made once, shown as a PNG in an ``ipywidgets.Image``.
+
+    Update the artists (``line.set_data``, ``bar.set_height``, …) and call ``refresh()``: the
+    same ``Figure`` is re-drawn, never re-created. Works headless (Agg), needs no ipympl.
+    """
+
+    def __init__(self, figsize=(5.0, 3.5), dpi: int = 100, nrows: int = 1, ncols: int = 1):
+        self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.axes = self.fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
+        self.ax = self.axes[0]
+        self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.renders = 0
+        self.font_scale = 1.0
+
+    def set_font_scale(self, scale: float) -> None:
+        """Scale every text of the figure (titles, labels, ticks, legends) by ``scale``."""
+        factor = scale / self.font_scale
+        for text in self.fig.findobj(matplotlib.text.Text):
+            text.set_fontsize(text.get_fontsize() * factor)
+        self.font_scale = scale
+
+    def refresh(self) -> None:
+        """Re-draw the figure into the image widget."""
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png")
+        self.widget.value = buf.getvalue()
+        self.renders += 1
+
+
+class Explorer:
+    """Base class of the course's explorers.
+
+    ``set(**values)`` moves controls (checked against their names and ranges) and updates the
+    views once; ``values`` is the dict of numbers the explorer shows; ``presentation`` toggles
+    large fonts. Displaying the object in a notebook displays ``widget``.
+    """
+
+    #: Font scale of figures in presentation mode.
+    presentation_scale = 1.6
+
+    def __init__(self, presentation: bool = False):
+        self.controls: dict[str, widgets.Widget] = {}
+        self.figures: list[FigureView] = []
+        self._values: dict = {}
+        self._muted = False
+        self._presentation = False
+        self._css = widgets.HTML(PRESENTATION_CSS)
+        self.widget: widgets.Box = widgets.VBox()
+        self._build()
+        self.widget.children = (self._css, *self.widget.children)
+        self.widget.add_class("course-explorer")
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.presentation = presentation
+        self.update()
+
+    # -- to implement -----------------------------------------------------------------------
+    def _build(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _compute(self) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _render(self, values: dict) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- public -----------------------------------------------------------------------------
+    @property
+    def values(self) -> dict:
+        """The numbers the explorer shows now (a copy)."""
+        return dict(self._values)
+
+    def set(self, **values) -> Explorer:
+        """Move controls by name, e.g. ``set(x=1.5, b_f=1.0)``; updates the views once.
+
+        Unknown names and values outside a slider's range raise ``ValueError``.
+        """
+        for name, value in values.items():
+            self._check(name, value)
+        self._muted = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._muted = False
+        self.update()
+        return self
+
+    @property
+    def presentation(self) -> bool:
+        """Large fonts for a projector."""
+        return self._presentation
+
+    @presentation.setter
+    def presentation(self, on: bool) -> None:
+        on = bool(on)
+        if on:
+            self.widget.add_class("course-presentation")
+        else:
+            self.widget.remove_class("course-presentation")
+        scale = self.presentation_scale if on else 1.0
+        for fig in self.figures:
+            fig.set_font_scale(scale)
+        changed = on != self._presentation
+        self._presentation = on
+        if changed and self._values:
+            self._render(self._values)
+
+    def update(self) -> None:
+        """Recompute the values from the controls and refresh every view."""
+        self._values = self._compute()
+        self._render(self._values)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _check(self, name, value) -> None:
+        if name not in self.controls:
+            raise ValueError(
+                f"{type(self).__name__} has no control {name!r}; it has {sorted(self.controls)}"
+            )
+        control = self.controls[name]
+        low, high = getattr(control, "min", None), getattr(control, "max", None)
+        if low is not None and high is not None and isinstance(value, int | float):
+            if not low <= value <= high:
+                raise ValueError(f"{name}={value} is outside the slider's range [{low}, {high}]")
+        options = getattr(control, "options", None)
+        if options is not None and not isinstance(control, widgets.SelectionRangeSlider):
+            labels = [o[0] if isinstance(o, tuple) else o for o in options]
+            vals = [o[1] if isinstance(o, tuple) else o for o in options]
+            if value not in vals:
+                raise ValueError(f"{name}={value!r} is not one of {labels}")
+
+    def _on_change(self, change) -> None:
+        if not self._muted:
+            self.update()
+
+    def slider(self, name, value, low, high, step=0.1, description=None, fmt=".2f"):
+        """Make a FloatSlider control called ``name`` (registered in ``self.controls``)."""
+        control = widgets.FloatSlider(
+            value=value,
+            min=low,
+            max=high,
+            step=step,
+            description=description if description is not None else name,
+            readout_format=fmt,
+            continuous_update=True,
+            style={"description_width": "initial"},
+        )
+        self.controls[name] = control
+        return control
+
+    def figure(self, **kw) -> FigureView:
+        """Make a :class:`FigureView` that presentation mode will scale."""
+        view = FigureView(**kw)
+        self.figures.append(view)
+        return view
