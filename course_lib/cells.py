@@ -35,6 +35,7 @@ __all__ = [
     "gru_step",
     "run_sequence",
     "init_params",
+    "param_count",
 ]
 
 
@@ -380,7 +381,9 @@ def _hidden_size(params: Mapping) -> int:
     for key in ("Wh", "Wh_f", "Wh_z"):
         if key in params:
             return int(np.shape(params[key])[0])
-    raise ValueError(f"cannot tell the hidden size: params has none of Wh, Wh_f, Wh_z ({sorted(params)})")
+    raise ValueError(
+        f"cannot tell the hidden size: params has none of Wh, Wh_f, Wh_z ({sorted(params)})"
+    )
 
 
 def run_sequence(step: Callable, X, state0, params, **kw):
@@ -450,3 +453,18 @@ def init_params(kind: str, n_in: int, n_h: int, seed: int | None = 0, scale: flo
             "gru_classic"
         )
     return {k: rng.normal(0.0, scale, size=s) for k, s in shapes.items()}
+
+
+def param_count(kind: str, n_in: int, n_h: int) -> int:
+    """Number of trainable numbers in one recurrent layer (as Keras counts them).
+
+    - ``"rnn"``:  n_h·(n_in + n_h) + n_h                      (Wx, Wh, b)
+    - ``"lstm"``: 4·(n_h·(n_in + n_h) + n_h)                  (four gates f, i, o, g)
+    - ``"gru"``:  3·(n_h·(n_in + n_h) + 2·n_h)                (z, r, h; reset_after adds bh_*)
+    - ``"gru_classic"``: 3·(n_h·(n_in + n_h) + n_h)
+    """
+    one = n_h * (n_in + n_h) + n_h
+    counts = {"rnn": one, "lstm": 4 * one, "gru": 3 * (one + n_h), "gru_classic": 3 * one}
+    if kind not in counts:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(counts)}")
+    return counts[kind]
