@@ -32,7 +32,7 @@ _GRU_ORDER = ("z", "r", "h")
 
 
 def layer_kind(layer) -> str:
-    """``"rnn"``, ``"lstm"``, ``"gru"`` (reset_after=True) or ``"gru_classic"`` for a Keras layer."""
+    """``"rnn"``, ``"lstm"``, ``"gru"`` (reset_after=True) or ``"gru_classic"``: a layer's kind."""
     name = type(layer).__name__
     if name == "SimpleRNN":
         kind = "rnn"
@@ -52,7 +52,8 @@ def layer_kind(layer) -> str:
         rec = getattr(layer.recurrent_activation, "__name__", str(layer.recurrent_activation))
         if rec != "sigmoid":
             raise ValueError(
-                f"{layer.name}: the numpy cells use recurrent_activation='sigmoid', layer has {rec!r}"
+                f"{layer.name}: the numpy cells use recurrent_activation='sigmoid', "
+                f"layer has {rec!r}"
             )
     return kind
 
@@ -181,7 +182,9 @@ def gate_activations(model_or_layer, X, layer=None) -> dict[str, np.ndarray]:
     else:
         model = model_or_layer
         if layer is None:
-            found = [lay for lay in model.layers if type(lay).__name__ in ("SimpleRNN", "LSTM", "GRU")]
+            found = [
+                lay for lay in model.layers if type(lay).__name__ in ("SimpleRNN", "LSTM", "GRU")
+            ]
             if not found:
                 raise ValueError(f"{model.name} has no SimpleRNN, LSTM or GRU layer")
             target = found[0]
