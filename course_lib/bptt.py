@@ -47,8 +47,10 @@ __all__ = [
     "random_rnn_jacobian_norms",
     "one_unit_states",
     "one_unit_grad_norms",
+    "geometric_trend",
     "derivative_bound",
     "global_norm",
+    "angle_between",
     "clip_by_value",
     "clip_by_global_norm",
     "DISPLAY_FLOOR",
@@ -56,7 +58,8 @@ __all__ = [
 
 #: Smallest number the course's log-scale plots show: values below it (true zeros, or
 #: gradients that underflow) are drawn at this floor. For display only, never for computing.
-DISPLAY_FLOOR = 1e-300
+#: (Not lower: matplotlib's log-axis ticks would then underflow.)
+DISPLAY_FLOOR = 1e-200
 
 _KEYS = ("Wx", "Wh", "b", "Wy", "by")
 
@@ -441,29 +444,42 @@ def _one_unit_inputs(x, steps: int) -> np.ndarray:
 
 
 def one_unit_states(
-    w: float, steps: int, activation: str = "tanh", u: float = 1.0, x=0.5, h0: float = 0.0
+    w: float,
+    steps: int,
+    activation: str = "tanh",
+    u: float = 1.0,
+    x=0.5,
+    h0: float = 0.0,
+    b: float = 0.0,
 ) -> np.ndarray:
-    """States h_0 … h_T of the one-unit RNN h_t = φ(w·h_{t−1} + u·x_t), T = ``steps``.
+    """States h_0 … h_T of the one-unit RNN h_t = φ(w·h_{t−1} + u·x_t + b), T = ``steps``.
 
     ``x`` is a number (the same input at every step) or a sequence of ``steps`` inputs.
-    Returns an array of ``steps + 1`` numbers, starting with h_0.
+    Returns an array of ``steps + 1`` numbers, starting with h_0. (``cells.rnn_step`` on 1 × 1
+    weights Wx = u, Wh = w.)
     """
     steps = int(steps)
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
     X = _one_unit_inputs(x, steps)
     H, _ = cells.run_sequence(
-        cells.rnn_step, X, np.array([[float(h0)]]), _one_unit(w, u), activation=activation
+        cells.rnn_step, X, np.array([[float(h0)]]), _one_unit(w, u, b), activation=activation
     )
     return np.concatenate([[float(h0)], H[0, :, 0]])
 
 
 def one_unit_grad_norms(
-    w: float, steps: int, activation: str = "tanh", u: float = 1.0, x=0.5, h0: float = 0.0
+    w: float,
+    steps: int,
+    activation: str = "tanh",
+    u: float = 1.0,
+    x=0.5,
+    h0: float = 0.0,
+    b: float = 0.0,
 ) -> np.ndarray:
-    """|∂h_T/∂h_{T−k}| for k = 0 … T of the one-unit RNN h_t = φ(w·h_{t−1} + u·x_t).
+    """|∂h_T/∂h_{T−k}| for k = 0 … T of the one-unit RNN h_t = φ(w·h_{t−1} + u·x_t + b).
 
-    It is the product of k factors |w · φ′(a_t)|, one per step back (a_t = w·h_{t−1} + u·x_t),
+    It is the product of k factors |w · φ′(a_t)|, one per step back (a_t = w·h_{t−1} + u·x_t + b),
     so it is at most (|w| · max φ′)^k: |w|^k for the linear unit, (|w|/4)^k for the sigmoid.
     Computed in log space by ``jacobian_norms``: inf or 0 where the true value does not fit a
     float64, never a warning. Returns ``steps + 1`` numbers (k = 0 gives 1).
@@ -472,7 +488,23 @@ def one_unit_grad_norms(
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
     X = _one_unit_inputs(x, steps)
-    return jacobian_norms(X, _one_unit(w, u), h0=np.array([[float(h0)]]), activation=activation)[0]
+    params = _one_unit(w, u, b)
+    return jacobian_norms(X, params, h0=np.array([[float(h0)]]), activation=activation)[0]
+
+
+def geometric_trend(w: float, steps: int, factor: float = 1.0) -> np.ndarray:
+    """(|w|·factor)^k for k = 0 … steps: the straight line on a log scale that a one-unit
+    gradient follows (factor 1: |w|^k, the linear unit) or stays under (factor = max φ′).
+    inf or 0, without a warning, where the value does not fit a float64."""
+    steps = int(steps)
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    base = abs(float(w)) * float(factor)
+    k = np.arange(steps + 1, dtype=float)
+    if base == 0.0:
+        return (k == 0).astype(float)
+    with np.errstate(over="ignore", under="ignore"):
+        return np.exp(k * np.log(base))
 
 
 def derivative_bound(activation: str) -> float:
@@ -506,6 +538,24 @@ def global_norm(grads) -> float:
     """‖g‖ = sqrt(Σ over every array of Σ g²): the norm of all gradients as one vector."""
     arrays, _ = _leaves(grads)
     return float(np.sqrt(sum(float(np.sum(a * a)) for a in arrays)))
+
+
+def angle_between(a, b) -> float:
+    """Angle in degrees between two gradients (dicts, lists or arrays, flattened alike):
+    arccos(a·b / (‖a‖‖b‖)), computed in a form accurate near 0° and 180°; 0 when either is
+    zero (no direction to compare)."""
+    left, _ = _leaves(a)
+    right, _ = _leaves(b)
+    u = np.concatenate([x.ravel() for x in left])
+    v = np.concatenate([x.ravel() for x in right])
+    if u.shape != v.shape:
+        raise ValueError(f"a has {u.size} numbers but b has {v.size}")
+    nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    if nu == 0.0 or nv == 0.0:
+        return 0.0
+    # 2·atan2(‖û − v̂‖, ‖û + v̂‖): the same angle as arccos(û·v̂), accurate near 0° and 180°
+    uh, vh = u / nu, v / nv
+    return float(np.degrees(2.0 * np.arctan2(np.linalg.norm(uh - vh), np.linalg.norm(uh + vh))))
 
 
 def clip_by_value(grads, clip_value: float):

@@ -238,7 +238,7 @@ def test_one_unit_linear_closed_form(w):
     )
 
 
-def _python_one_unit(w, steps, activation, u, x, h0):
+def _python_one_unit(w, steps, activation, u, x, h0, b=0.0):
     phi = {
         "tanh": math.tanh,
         "sigmoid": lambda a: 1.0 / (1.0 + math.exp(-a)),
@@ -247,23 +247,38 @@ def _python_one_unit(w, steps, activation, u, x, h0):
     }[activation]
     hs = [h0]
     for _ in range(steps):
-        hs.append(phi(w * hs[-1] + u * x))
+        hs.append(phi(w * hs[-1] + u * x + b))
     return hs
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "linear"])
 @pytest.mark.parametrize("w", [-2.0, -0.6, 0.8, 1.5])
 def test_one_unit_grad_norms_finite_differences(activation, w):
-    steps, u, x, h0, eps = 12, 1.0, 0.5, 0.0, 1e-7
-    got = bptt.one_unit_grad_norms(w, steps, activation, u=u, x=x, h0=h0)
-    states = bptt.one_unit_states(w, steps, activation, u=u, x=x, h0=h0)
-    np.testing.assert_allclose(states, _python_one_unit(w, steps, activation, u, x, h0), rtol=1e-14)
+    steps, u, x, h0, b, eps = 12, 1.0, 0.5, 0.1, -0.2, 1e-7
+    got = bptt.one_unit_grad_norms(w, steps, activation, u=u, x=x, h0=h0, b=b)
+    states = bptt.one_unit_states(w, steps, activation, u=u, x=x, h0=h0, b=b)
+    ref = _python_one_unit(w, steps, activation, u, x, h0, b)
+    np.testing.assert_allclose(states, ref, rtol=1e-14)
     for k in range(steps + 1):
         start = states[steps - k]
-        up = _python_one_unit(w, k, activation, u, x, start + eps)[-1]
-        down = _python_one_unit(w, k, activation, u, x, start - eps)[-1]
+        up = _python_one_unit(w, k, activation, u, x, start + eps, b)[-1]
+        down = _python_one_unit(w, k, activation, u, x, start - eps, b)[-1]
         fd = abs(up - down) / (2 * eps)
         assert got[k] == pytest.approx(fd, rel=1e-5, abs=1e-9), (k, got[k], fd)
+
+
+def test_geometric_trend_closed_form():
+    for w, factor in [(0.9, 1.0), (-2.5, 1.0), (3.0, 0.25), (0.0, 1.0)]:
+        expect = [1.0]
+        for _ in range(40):
+            expect.append(expect[-1] * abs(w) * factor)
+        np.testing.assert_allclose(bptt.geometric_trend(w, 40, factor), expect, rtol=1e-12)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        big = bptt.geometric_trend(10.0, 400)
+        small = bptt.geometric_trend(0.1, 400)
+    assert math.isinf(big[-1]) and big[300] == pytest.approx(1e300, rel=1e-9)
+    assert small[-1] == 0.0 and small[300] == pytest.approx(1e-300, rel=1e-9)
 
 
 def test_one_unit_sequence_input_and_derivative_bounds():
@@ -351,6 +366,19 @@ def test_clip_by_global_norm_equals_tf(name, threshold):
     if name == "small" or name == "zero" or threshold == 100.0:  # no clip: unchanged
         for k in g:
             np.testing.assert_array_equal(got[k], g[k])
+
+
+def test_angle_between_closed_forms():
+    assert bptt.angle_between(np.array([1.0, 0.0]), np.array([0.0, 2.0])) == pytest.approx(90.0)
+    assert bptt.angle_between([1.0, 1.0], [2.0, 2.0]) == pytest.approx(0.0, abs=1e-12)
+    assert bptt.angle_between(np.array([1.0, 0.0]), np.array([-3.0, 0.0])) == pytest.approx(180.0)
+    assert bptt.angle_between(np.array([1.0, 0.0]), np.array([1.0, 1.0])) == pytest.approx(45.0)
+    assert bptt.angle_between(np.zeros(2), np.array([1.0, 0.0])) == 0.0
+    a = {"Wx": np.array([[3.0, 0.2]]), "b": np.array([-0.1])}
+    assert bptt.angle_between(a, bptt.clip_by_global_norm(a, 0.5)[0]) == pytest.approx(0, abs=1e-9)
+    assert bptt.angle_between(a, bptt.clip_by_value(a, 0.5)) > 10.0
+    with pytest.raises(ValueError, match="numbers"):
+        bptt.angle_between(np.ones(2), np.ones(3))
 
 
 def test_clipping_keeps_the_container_and_the_direction():
