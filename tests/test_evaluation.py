@@ -1,0 +1,207 @@
+"""Tests of course_lib.evaluation on series whose answers are known in closed form."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course_lib.evaluation import (
+    direction_accuracy,
+    evaluate,
+    mae,
+    mape,
+    moving_average_forecast,
+    persistence_forecast,
+    rmse,
+    walk_forward,
+)
+
+
+def ramp(n=50, a=100.0, b=2.5):
+    """y_t = a + b t"""
+    return a + b * np.arange(n)
+
+
+# --------------------------------------------------------------------------------------------
+# baselines
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("horizon", [1, 3])
+def test_persistence_on_a_ramp_misses_by_slope_times_horizon(horizon):
+    y = ramp()
+    pred = persistence_forecast(y, horizon=horizon)
+    assert len(pred) == len(y) - horizon
+    # y_t - y_{t-h} = b h for every t
+    assert mae(y[horizon:], pred) == pytest.approx(2.5 * horizon)
+    assert rmse(y[horizon:], pred) == pytest.approx(2.5 * horizon)
+
+
+def test_persistence_keeps_the_time_index():
+    s = pd.Series([10.0, 11.0, 13.0], index=pd.date_range("2024-01-01", periods=3, tz="UTC"))
+    p = persistence_forecast(s)
+    assert p.index.equals(s.index[1:]) and p.tolist() == [10.0, 11.0]
+    assert mae(s.iloc[1:], p) == pytest.approx(1.5)
+
+
+def test_moving_average_of_a_constant_is_the_constant():
+    y = np.full(20, 7.25)
+    pred = moving_average_forecast(y, window=5)
+    assert len(pred) == 15
+    np.testing.assert_allclose(pred, 7.25)
+    assert mae(y[5:], pred) == 0.0
+
+
+@pytest.mark.parametrize(("window", "horizon"), [(1, 1), (4, 1), (5, 2)])
+def test_moving_average_on_a_ramp_lags_by_half_the_window(window, horizon):
+    # mean(y_{t-h-k+1..t-h}) = y_{t-h} - b (k-1)/2  ->  error b (h + (k-1)/2)
+    y = ramp(b=2.0)
+    pred = moving_average_forecast(y, window=window, horizon=horizon)
+    first = window + horizon - 1
+    assert len(pred) == len(y) - first
+    assert mae(y[first:], pred) == pytest.approx(2.0 * (horizon + (window - 1) / 2))
+
+
+def test_moving_average_window_1_is_persistence():
+    y = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
+    np.testing.assert_array_equal(moving_average_forecast(y, 1), persistence_forecast(y))
+
+
+def test_baseline_errors():
+    with pytest.raises(ValueError, match="too short"):
+        persistence_forecast([1.0])
+    with pytest.raises(ValueError, match="too short"):
+        moving_average_forecast([1.0, 2.0, 3.0], window=3)
+    with pytest.raises(ValueError, match="window"):
+        moving_average_forecast([1.0, 2.0, 3.0], window=0)
+    with pytest.raises(ValueError, match="position 1"):
+        persistence_forecast([1.0, np.nan, 2.0])
+
+
+# --------------------------------------------------------------------------------------------
+# metrics
+# --------------------------------------------------------------------------------------------
+def test_metrics_known_values():
+    t = np.array([100.0, 200.0, 400.0, 50.0])
+    p = np.array([110.0, 190.0, 430.0, 20.0])  # errors 10, -10, 30, -30
+    assert mae(t, p) == pytest.approx(20.0)
+    assert rmse(t, p) == pytest.approx(np.sqrt((100 + 100 + 900 + 900) / 4))
+    # percentage errors 10 %, 5 %, 7.5 %, 60 %
+    assert mape(t, p) == pytest.approx((10 + 5 + 7.5 + 60) / 4)
+    assert rmse(t, p) >= mae(t, p)
+    assert evaluate(t, p)["mae"] == pytest.approx(20.0)
+    assert set(evaluate(t, p)) == {"mae", "rmse", "mape", "direction"}
+
+
+def test_metrics_errors():
+    with pytest.raises(ValueError, match="length mismatch"):
+        mae([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match=r"y_pred.*position 2"):
+        rmse([1.0, 2.0, 3.0], [1.0, 2.0, np.nan])
+    with pytest.raises(ValueError, match="y_true"):
+        mae([np.inf], [1.0])
+    with pytest.raises(ValueError, match="empty"):
+        mae([], [])
+    with pytest.raises(ValueError, match="undefined"):
+        mape([0.0, 1.0], [1.0, 1.0])
+    a = pd.Series([1.0, 2.0], index=[0, 1])
+    b = pd.Series([1.0, 2.0], index=[1, 2])
+    with pytest.raises(ValueError, match="different indexes"):
+        mae(a, b)
+    assert mae(a, b.to_numpy()) == 0.0
+
+
+def test_direction_accuracy():
+    t = np.array([10.0, 11.0, 10.0, 12.0])
+    prev = np.array([9.0, 12.0, 11.0, 12.5])  # truth moved up, down, down, down
+    p = np.array([9.5, 13.0, 10.5, 12.0])  # forecast: up, up, down, down -> 3 of 4
+    assert direction_accuracy(t, p, prev) == pytest.approx(0.75)
+    # without y_prev: the previous true value, first point skipped
+    y = np.array([1.0, 2.0, 1.0, 3.0])
+    # truth moves up, down, up; forecasts from the previous truth: down, down, up -> 2 of 3
+    assert direction_accuracy(y, np.array([0.0, 0.5, 1.5, 2.5])) == pytest.approx(2 / 3)
+    # persistence never predicts a move
+    assert direction_accuracy(y[1:], persistence_forecast(y), y[:-1]) == 0.0
+    with pytest.raises(ValueError, match="length mismatch"):
+        direction_accuracy(t, p, prev[:2])
+
+
+# --------------------------------------------------------------------------------------------
+# walk-forward
+# --------------------------------------------------------------------------------------------
+def test_walk_forward_persistence_on_a_ramp():
+    y = ramp(30, b=1.5)
+    pred, true = walk_forward(lambda w: w[-1], y, start=10, window=3)
+    assert len(pred) == len(true) == 20
+    np.testing.assert_array_equal(true, y[10:])
+    assert mae(true, pred) == pytest.approx(1.5)
+    np.testing.assert_array_equal(pred, persistence_forecast(y)[9:])
+
+
+def test_walk_forward_never_shows_the_future_and_updates_in_order():
+    y = np.arange(12.0)  # the value is its own position
+    seen, learned = [], []
+
+    def predict(w):
+        seen.append(w.copy())
+        return w.mean()
+
+    pred, true = walk_forward(predict, y, start=5, window=4, update=lambda w, t: learned.append(t))
+    for k, w in enumerate(seen):
+        t = 5 + k
+        assert w.tolist() == list(range(t - 4, t))  # exactly the 4 points before t
+    assert learned == list(range(5, 12))  # each truth revealed after its forecast
+    np.testing.assert_allclose(pred, np.arange(5, 12) - 2.5)
+
+
+def test_walk_forward_model_that_learns_the_level():
+    # a model that predicts the last truth it was told about (via update) == persistence
+    state = {"last": 0.0}
+    y = ramp(15)
+    pred, true = walk_forward(
+        lambda w: state["last"] if state["last"] else w[-1],
+        y,
+        start=3,
+        window=1,
+        update=lambda w, t: state.update(last=t),
+    )
+    assert mae(true, pred) == pytest.approx(2.5)
+
+
+def test_walk_forward_window_is_a_copy():
+    y = np.ones(6)
+
+    def vandal(w):
+        w[:] = 99.0
+        return 1.0
+
+    walk_forward(vandal, y, start=2, window=2)
+    assert (y == 1).all()
+
+
+def test_walk_forward_pandas_and_2d():
+    s = pd.Series(ramp(8), index=pd.date_range("2024-01-01", periods=8, tz="UTC"))
+    pred, true = walk_forward(lambda w: w[-1], s, start=4, window=2)
+    assert pred.index.equals(s.index[4:]) and true.index.equals(s.index[4:])
+    assert mae(true, pred) == pytest.approx(2.5)
+    table = np.column_stack([ramp(8), np.full(8, 3.0)])
+    p1, t1 = walk_forward(lambda w: w[-1, 0], table, start=2, window=2, target=0)
+    np.testing.assert_array_equal(t1, table[2:, 0])
+    assert mae(t1, p1) == pytest.approx(2.5)
+    p2, t2 = walk_forward(lambda w: w[-1], table, start=2, window=2)
+    assert p2.shape == t2.shape == (6, 2)
+
+
+def test_walk_forward_errors():
+    y = ramp(10)
+    with pytest.raises(ValueError, match="start"):
+        walk_forward(lambda w: 0.0, y, start=2, window=3)
+    with pytest.raises(ValueError, match="nothing to forecast"):
+        walk_forward(lambda w: 0.0, y, start=10, window=3)
+    with pytest.raises(ValueError, match="position 4"):
+        walk_forward(lambda w: 0.0, np.where(np.arange(10) == 4, np.nan, y), start=5, window=3)
+    with pytest.raises(ValueError, match="returned 2 values"):
+        walk_forward(lambda w: [1.0, 2.0], y, start=5, window=3)
+    with pytest.raises(TypeError):
+        walk_forward("not a model", y, start=5, window=3)
+    with pytest.raises(ValueError, match="window"):
+        walk_forward(lambda w: 0.0, y, start=5, window=0)
