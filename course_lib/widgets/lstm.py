@@ -1,0 +1,370 @@
+"""Lesson 05's explorer: one LSTM unit, every gate on a slider, every number visible.
+
+``LSTMGateExplorer`` draws the cell (``diagrams.lstm_svg``) coloured by the live gate values,
+shows bars for f, i, o, g, c, h and the numbers table. Its "memory tape" mode steps through a
+short input sequence and plots c and h over time. Every number comes from
+``gate_analysis.lstm_terms`` and ``cells.run_sequence``: this module only shows them.
+
+    ex = LSTMGateExplorer()
+    ex.set(x=1.0, b_f=3.0)          # move sliders from code
+    ex.values["c"]                  # read what the explorer shows
+    ex.set_sequence([1, 0, 0, -1])  # the memory tape
+    ex.set(mode="tape", t=3)
+"""
+
+from __future__ import annotations
+
+import re
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import cells
+from .. import gate_analysis as ga
+from .base import Explorer, numbers_table
+from .diagrams import gate_color, lstm_svg, value_color
+
+__all__ = ["LSTMGateExplorer", "one_unit_params", "GateBars"]
+
+GATES = ("f", "i", "o", "g")
+GATE_TITLES = {
+    "f": "forget gate f",
+    "i": "input gate i",
+    "o": "output gate o",
+    "g": "candidate g (c̃)",
+}
+
+
+def one_unit_params(values, gates) -> dict[str, np.ndarray]:
+    """The ``params`` dict of one unit with one input: ``Wx_*``, ``Wh_*`` (1, 1), ``b_*`` (1,)."""
+    p = {}
+    for k in gates:
+        p[f"Wx_{k}"] = np.array([[float(values[f"Wx_{k}"])]])
+        p[f"Wh_{k}"] = np.array([[float(values[f"Wh_{k}"])]])
+        p[f"b_{k}"] = np.array([float(values[f"b_{k}"])])
+    return p
+
+
+def refresh_fast(view) -> None:
+    """``view.refresh()``, laying the figure out only when its font scale changed.
+
+    Constrained layout is the slow part of a redraw; the axes do not move between slider
+    events, so the layout computed at the first draw (and after each presentation toggle)
+    is kept.
+    """
+    fig = view.fig
+    if getattr(view, "_laid_out_at", None) != view.font_scale:
+        fig.set_layout_engine("constrained")
+        view.refresh()
+        fig.set_layout_engine("none")
+        view._laid_out_at = view.font_scale
+    else:
+        view.refresh()
+
+
+class GateBars:
+    """A bar chart made once (a ``FigureView``), one bar per name; ``update`` moves the bars.
+
+    Names listed in ``gates`` are coloured on the gate scale (0 … 1), the others on the value
+    scale (−1 … 1). The y-range grows when a value leaves [−1, 1] (a cell state can).
+    """
+
+    def __init__(self, view, names, labels, gates, title):
+        self.view = view
+        self.names = list(names)
+        self.gates = set(gates)
+        ax = view.ax
+        self.bars = ax.bar(range(len(self.names)), [0.0] * len(self.names), edgecolor="#222222")
+        ax.set_xticks(range(len(self.names)), [labels.get(n, n) for n in self.names])
+        ax.axhline(0.0, color="#444444", linewidth=0.8)
+        ax.set_ylabel("value (no unit)")
+        ax.set_title(title)
+        self.texts = [
+            ax.text(k, 0.0, "", ha="center", va="bottom", fontsize=9)
+            for k in range(len(self.names))
+        ]
+        ax.set_ylim(-1.1, 1.1)
+
+    def update(self, values) -> None:
+        top = 1.1
+        for k, name in enumerate(self.names):
+            v = float(values[name])
+            bar = self.bars[k]
+            bar.set_height(v)
+            bar.set_color(gate_color(v) if name in self.gates else value_color(v))
+            bar.set_edgecolor("#222222")
+            self.texts[k].set_position((k, v))
+            self.texts[k].set_va("bottom" if v >= 0 else "top")
+            self.texts[k].set_text(f"{v:.2f}")
+            top = max(top, abs(v) * 1.2)
+        self.view.ax.set_ylim(-top, top)
+        refresh_fast(self.view)
+
+
+def _parse_sequence(text: str, low: float, high: float, max_len: int) -> list[float]:
+    parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
+    if not parts:
+        raise ValueError("the sequence is empty: type numbers separated by commas")
+    if len(parts) > max_len:
+        raise ValueError(f"the sequence has {len(parts)} numbers; at most {max_len}")
+    try:
+        seq = [float(p.replace("−", "-")) for p in parts]
+    except ValueError:
+        raise ValueError(f"not a list of numbers: {text!r}") from None
+    for v in seq:
+        if not np.isfinite(v) or not low <= v <= high:
+            raise ValueError(f"{v} is outside the input range [{low}, {high}]")
+    return seq
+
+
+class LSTMGateExplorer(Explorer):
+    """One LSTM unit: sliders ``x, h_prev, c_prev`` and ``Wx_*, Wh_*, b_*`` for * in f, i, o, g.
+
+    ``values`` holds the step shown in the diagram, as floats: ``f, i, o, g, c, h``, the
+    terms ``kept`` (f·c_{t−1}), ``written`` (i·g), ``tanh_c``, and the step's inputs
+    ``x, h_prev, c_prev``. It also holds the memory tape: ``sequence`` (the inputs),
+    ``tape_c`` and ``tape_h`` (c_1 … c_t and h_1 … h_t, lists), ``t`` and ``mode``.
+
+    Modes (control ``mode``): ``"step"`` shows one step from the sliders x, h_prev, c_prev;
+    ``"tape"`` runs the cell over ``sequence`` starting from (h₀, c₀) = (h_prev, c_prev) and
+    shows step ``t`` (the inputs of that step are then the tape's, not the sliders').
+    """
+
+    INPUT_RANGE = (-3.0, 3.0)
+    MAX_SEQUENCE = 20
+    DEFAULTS = {
+        "x": 1.0, "h_prev": 0.0, "c_prev": 0.5,
+        "Wx_f": 0.5, "Wh_f": 0.5, "b_f": 1.0,
+        "Wx_i": 1.0, "Wh_i": 0.5, "b_i": 0.0,
+        "Wx_o": 1.0, "Wh_o": 0.5, "b_o": 0.0,
+        "Wx_g": 2.0, "Wh_g": 0.5, "b_g": 0.0,
+    }  # fmt: skip
+    DEFAULT_SEQUENCE = (1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0)
+    LABELS = {
+        "x": "x\u209c", "h_prev": "h\u209c\u208b\u2081", "c_prev": "c\u209c\u208b\u2081",
+        "f": "f", "i": "i", "o": "o", "g": "g (c̃)", "kept": "f·c\u209c\u208b\u2081",
+        "written": "i·g", "c": "c\u209c", "tanh_c": "tanh(c\u209c)", "h": "h\u209c",
+    }  # fmt: skip
+
+    def __init__(self, presentation: bool = False, sequence=None, **initial):
+        unknown = set(initial) - set(self.DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown initial values {sorted(unknown)}; use {list(self.DEFAULTS)}")
+        self._initial = {**self.DEFAULTS, **initial}
+        seq = self.DEFAULT_SEQUENCE if sequence is None else sequence
+        self._sequence = _parse_sequence(
+            ", ".join(str(float(v)) for v in seq), *self.INPUT_RANGE, self.MAX_SEQUENCE
+        )
+        self._sequence_error = ""
+        super().__init__(presentation=presentation)
+
+    # -- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        lo, hi = self.INPUT_RANGE
+        v = self._initial
+        inputs = [
+            self.slider("x", v["x"], lo, hi, description="x\u209c (input)"),
+            self.slider("h_prev", v["h_prev"], -1.0, 1.0, 0.05, description="h\u209c\u208b\u2081"),
+            self.slider("c_prev", v["c_prev"], -3.0, 3.0, description="c\u209c\u208b\u2081"),
+        ]
+        rows = [widgets.HBox([widgets.HTML("<b>inputs</b>", layout={"width": "150px"}), *inputs])]
+        for k in GATES:
+            sl = [
+                self.slider(f"Wx_{k}", v[f"Wx_{k}"], -5.0, 5.0, description=f"Wx_{k}"),
+                self.slider(f"Wh_{k}", v[f"Wh_{k}"], -5.0, 5.0, description=f"Wh_{k}"),
+                self.slider(f"b_{k}", v[f"b_{k}"], -5.0, 5.0, description=f"b_{k}"),
+            ]
+            head = widgets.HTML(f"<b>{GATE_TITLES[k]}</b>", layout={"width": "150px"})
+            rows.append(widgets.HBox([head, *sl]))
+        # memory tape
+        self.controls["mode"] = widgets.ToggleButtons(
+            options=[("single step", "step"), ("memory tape", "tape")],
+            value="step",
+            description="mode",
+            style={"button_width": "110px"},
+        )
+        self.controls["sequence"] = widgets.Text(
+            value=", ".join(f"{s:g}" for s in self._sequence),
+            description="sequence x₁…x_T",
+            continuous_update=False,
+            style={"description_width": "initial"},
+            layout={"width": "340px"},
+        )
+        self.controls["t"] = widgets.IntSlider(
+            value=1, min=1, max=len(self._sequence), description="step t", continuous_update=True
+        )
+        self.step_button = widgets.Button(description="Step ▶", tooltip="next step of the tape")
+        self.reset_button = widgets.Button(description="Reset", tooltip="back to step 1")
+        self.step_button.on_click(lambda _: self.step())
+        self.reset_button.on_click(lambda _: self.reset())
+        self._status = widgets.HTML()
+        tape_row = widgets.HBox(
+            [
+                self.controls["mode"],
+                self.controls["sequence"],
+                self.controls["t"],
+                self.step_button,
+                self.reset_button,
+            ],
+            layout={"flex_flow": "row wrap"},
+        )
+        # views
+        self.diagram = widgets.HTML()
+        self.numbers = widgets.HTML()
+        self.bar_view = self.figure(figsize=(4.2, 2.8))
+        self.bars = GateBars(
+            self.bar_view,
+            ["f", "i", "o", "g", "c", "h"],
+            {"g": "g (c̃)"},
+            gates=("f", "i", "o"),
+            title="gates and states",
+        )
+        self.tape_view = self.figure(figsize=(7.0, 2.6))
+        self._build_tape_plot()
+        right = widgets.VBox([self.bar_view.widget, self.numbers])
+        self.widget.children = (
+            widgets.HBox([self.diagram, right], layout={"flex_flow": "row wrap"}),
+            *rows,
+            tape_row,
+            self._status,
+            self.tape_view.widget,
+        )
+
+    def _build_tape_plot(self) -> None:
+        ax = self.tape_view.ax
+        (self._line_x,) = ax.plot([], [], color="#999999", marker="s", lw=1, label="input x\u209c")
+        (self._line_c,) = ax.plot(
+            [], [], color="#c0392b", marker="o", lw=2, label="cell state c\u209c"
+        )
+        (self._line_h,) = ax.plot(
+            [], [], color="#2471a3", marker="o", lw=2, label="hidden state h\u209c"
+        )
+        self._cursor = ax.axvline(1, color="#444444", ls=":", lw=1)
+        ax.axhline(0.0, color="#bbbbbb", lw=0.8)
+        ax.set_xlabel("time step t")
+        ax.set_ylabel("value (no unit)")
+        ax.set_title("memory tape: c and h step by step")
+        ax.legend(loc="upper right", fontsize=8)
+
+    # -- computing --------------------------------------------------------------------------
+    def params(self) -> dict[str, np.ndarray]:
+        """The sliders' weights as a ``params`` dict of (1, 1) and (1,) arrays."""
+        return one_unit_params({k: c.value for k, c in self.controls.items()}, GATES)
+
+    def set_sequence(self, sequence, t: int | None = None) -> LSTMGateExplorer:
+        """Set the tape's inputs (a list of numbers in [−3, 3], at most 20) and optionally t."""
+        text = ", ".join(f"{float(s):g}" for s in sequence)
+        _parse_sequence(text, *self.INPUT_RANGE, self.MAX_SEQUENCE)  # raise on bad input
+        self._muted = True
+        try:
+            self.controls["sequence"].value = text
+            self._sync_tape()
+            if t is not None:
+                self._check("t", t)
+                self.controls["t"].value = t
+        finally:
+            self._muted = False
+        self.update()
+        return self
+
+    def step(self) -> None:
+        """Next step of the tape (switches to tape mode; stays at the last step)."""
+        if self.controls["mode"].value != "tape":
+            self.set(mode="tape")
+            return
+        t = self.controls["t"]
+        self.set(t=min(t.value + 1, t.max))
+
+    def reset(self) -> None:
+        """Back to step 1 of the tape."""
+        self.set(t=1)
+
+    def _sync_tape(self) -> None:
+        """Parse the sequence text; on success resize the t slider, else keep the last tape."""
+        try:
+            seq = _parse_sequence(
+                self.controls["sequence"].value, *self.INPUT_RANGE, self.MAX_SEQUENCE
+            )
+        except ValueError as err:
+            self._sequence_error = str(err)
+            return
+        self._sequence_error = ""
+        self._sequence = seq
+        t = self.controls["t"]
+        if t.max != len(seq):
+            muted, self._muted = self._muted, True
+            try:
+                t.value = min(t.value, len(seq))
+                t.max = len(seq)
+            finally:
+                self._muted = muted
+
+    def update(self) -> None:
+        self._sync_tape()
+        super().update()
+
+    def _compute(self) -> dict:
+        c = {k: ctl.value for k, ctl in self.controls.items()}
+        p = self.params()
+        seq = list(self._sequence)
+        X = np.asarray(seq, dtype=float).reshape(1, -1, 1)
+        h0, c0 = np.array([[float(c["h_prev"])]]), np.array([[float(c["c_prev"])]])
+        H, per_step = cells.run_sequence(cells.lstm_step, X, (h0, c0), p)
+        tape_h = [float(v) for v in H[0, :, 0]]
+        tape_c = [float(v) for v in per_step["c"][0, :, 0]]
+        t = int(c["t"])
+        if c["mode"] == "tape":
+            x_in = seq[t - 1]
+            h_in = float(c["h_prev"]) if t == 1 else tape_h[t - 2]
+            c_in = float(c["c_prev"]) if t == 1 else tape_c[t - 2]
+        else:
+            x_in, h_in, c_in = float(c["x"]), float(c["h_prev"]), float(c["c_prev"])
+        terms = ga.lstm_terms([[x_in]], [[h_in]], [[c_in]], p)
+        values = {k: float(v[0, 0]) for k, v in terms.items()}
+        values.update(x=float(x_in), h_prev=float(h_in), c_prev=float(c_in))
+        values.update(
+            mode=c["mode"],
+            t=t,
+            sequence=seq,
+            tape_c=tape_c[:t],
+            tape_h=tape_h[:t],
+            sequence_error=self._sequence_error,
+        )
+        self._full_tape = (tape_c, tape_h)
+        return values
+
+    # -- showing ----------------------------------------------------------------------------
+    def _render(self, values: dict) -> None:
+        scale = self.presentation_scale if self.presentation else 1.0
+        where = f"step t = {values['t']} of the tape" if values["mode"] == "tape" else "one step"
+        self.diagram.value = lstm_svg(values, font_scale=scale, title=f"LSTM cell, {where}")
+        shown = ("x", "h_prev", "c_prev", "f", "i", "g", "o", "kept", "written", "c", "tanh_c", "h")
+        self.numbers.value = numbers_table({k: values[k] for k in shown}, labels=self.LABELS)
+        self.bars.update(values)
+        self._render_tape(values)
+        err = values["sequence_error"]
+        self._status.value = (
+            f'<span style="color:#b03a2e">sequence not used: {err}</span>' if err else ""
+        )
+
+    def _render_tape(self, values: dict) -> None:
+        seq = values["sequence"]
+        n = len(seq)
+        steps = np.arange(1, n + 1)
+        t = values["t"]
+        tape_c, tape_h = self._full_tape
+        self._line_x.set_data(steps, seq)
+        self._line_c.set_data(steps[:t], tape_c[:t])
+        self._line_h.set_data(steps[:t], tape_h[:t])
+        self._cursor.set_xdata([t, t])
+        key = (tuple(seq), tuple(tape_c[:t]), tuple(tape_h[:t]), t, self.tape_view.font_scale)
+        if key == getattr(self, "_tape_key", None):
+            return  # nothing on the tape changed (e.g. the x slider in single-step mode)
+        self._tape_key = key
+        ax = self.tape_view.ax
+        ax.set_xlim(0.5, n + 0.5)
+        ax.set_xticks(steps)
+        span = max(1.1, 1.1 * max(abs(v) for v in [*seq, *tape_c[:t], *tape_h[:t]]))
+        ax.set_ylim(-span, span)
+        ax.tick_params(labelsize=9 * self.tape_view.font_scale)  # new ticks: keep the scale
+        refresh_fast(self.tape_view)
