@@ -51,8 +51,9 @@ def sigmoid(x):
     ever sees a non-positive argument: no overflow warning even for |x| = 1e4.
     """
     x = np.asarray(x, dtype=float)
-    e = np.exp(-np.abs(x))  # in (0, 1], never overflows
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    with np.errstate(under="ignore"):  # e^(−|x|) rounding to 0 for |x| > 745 is the right answer
+        e = np.exp(-np.abs(x))  # in [0, 1], never overflows
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def tanh(x):

@@ -156,7 +156,7 @@ class Explorer:
                 self.controls[name].value = value
         finally:
             self._muted = False
-        self.update()
+        self._controls_changed()
         return self
 
     @property
@@ -209,7 +209,11 @@ class Explorer:
 
     def _on_change(self, change) -> None:
         if not self._muted:
-            self.update()
+            self._controls_changed()
+
+    def _controls_changed(self) -> None:
+        """Called once after controls moved (by a person or by ``set``); default: ``update()``."""
+        self.update()
 
     def slider(self, name, value, low, high, step=0.1, description=None, fmt=".2f"):
         """Make a FloatSlider control called ``name`` (registered in ``self.controls``)."""

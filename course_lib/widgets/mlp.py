@@ -1,0 +1,209 @@
+"""Lesson 02's explorers: activation functions with their derivatives, and hidden units as bumps."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import cells, learning
+from .base import Explorer, numbers_table
+
+__all__ = ["ActivationExplorer", "HiddenUnitsExplorer", "TARGETS"]
+
+_X = np.linspace(-6.0, 6.0, 601)
+
+
+class ActivationExplorer(Explorer):
+    """An activation function φ and its derivative φ′ side by side, at a point ``x``.
+
+    Controls: ``activation`` (step, sigmoid, tanh, relu, linear) and ``x`` (−6 … 6).
+    ``values``: ``activation``, ``x``, ``phi`` = φ(x), ``dphi`` = φ′(x) and ``max_dphi``, the
+    largest slope over the plotted range (1/4 for the sigmoid, 1 for tanh: lesson 04 needs them).
+    """
+
+    def __init__(self, activation: str = "sigmoid", x: float = 0.0, presentation: bool = False):
+        self._initial = (activation, x)
+        super().__init__(presentation=presentation)
+
+    def _build(self):
+        activation, x = self._initial
+        self.controls["activation"] = widgets.Dropdown(
+            options=["step", "sigmoid", "tanh", "relu", "linear"],
+            value=activation,
+            description="φ",
+        )
+        self.slider("x", x, -6.0, 6.0, step=0.1, description="input x")
+        self.view = self.figure(figsize=(8.0, 3.2), ncols=2)
+        ax_f, ax_d = self.view.axes
+        (self._f_line,) = ax_f.plot(_X, _X, color="tab:blue")
+        (self._f_dot,) = ax_f.plot([0], [0], "o", color="tab:red", ms=8)
+        (self._d_line,) = ax_d.plot(_X, _X, color="tab:green")
+        (self._d_dot,) = ax_d.plot([0], [0], "o", color="tab:red", ms=8)
+        for ax, name in ((ax_f, "φ(x)"), (ax_d, "φ′(x)")):
+            ax.axhline(0, color="grey", lw=0.5)
+            ax.axvline(0, color="grey", lw=0.5)
+            ax.set_xlabel("x (the neuron's weighted sum)")
+            ax.set_ylabel(name)
+            ax.grid(alpha=0.3)
+        self._f_title = ax_f.set_title("")
+        self._d_title = ax_d.set_title("")
+        self.numbers = widgets.HTML()
+        self.widget.children = (
+            widgets.HBox([self.controls["activation"], self.controls["x"]]),
+            widgets.HBox([self.view.widget, self.numbers]),
+        )
+
+    def _compute(self):
+        name = self.controls["activation"].value
+        x = float(self.controls["x"].value)
+        phi, dphi = cells.ACTIVATIONS[name]
+        return {
+            "activation": name,
+            "x": x,
+            "phi": float(phi(x)),
+            "dphi": float(dphi(x)),
+            "max_dphi": float(np.max(dphi(_X))),
+        }
+
+    def _render(self, values):
+        name = values["activation"]
+        phi, dphi = cells.ACTIVATIONS[name]
+        ax_f, ax_d = self.view.axes
+        self._f_line.set_ydata(phi(_X))
+        self._d_line.set_ydata(dphi(_X))
+        self._f_dot.set_data([values["x"]], [values["phi"]])
+        self._d_dot.set_data([values["x"]], [values["dphi"]])
+        lim = {"linear": (-6.2, 6.2), "relu": (-0.5, 6.2)}.get(name, (-1.15, 1.15))
+        ax_f.set_ylim(*lim)
+        ax_d.set_ylim(-0.1, 1.15)
+        self._f_title.set_text(f"{name}(x)")
+        self._d_title.set_text(f"its derivative (largest: {values['max_dphi']:.2f})")
+        self.view.refresh()
+        shown = {k: values[k] for k in ("x", "phi", "dphi")}
+        self.numbers.value = numbers_table(shown, labels={"phi": "φ(x)", "dphi": "φ′(x)"})
+
+
+#: Target curves for the hidden-units explorer, on x ∈ [0, 1].
+TARGETS = {
+    "bump": lambda x: np.exp(-((x - 0.5) ** 2) / 0.02),
+    "sine": lambda x: np.sin(2 * np.pi * x),
+    "step up and down": lambda x: ((x > 0.3) & (x < 0.7)).astype(float),
+}
+
+
+class HiddenUnitsExplorer(Explorer):
+    """One hidden layer of sigmoid units fitting a curve as a sum of bumps.
+
+    Unit j adds v_j·σ(w_j x + b_j) to the output ŷ(x) = Σ_j v_j σ(w_j x + b_j). Controls:
+    ``target`` (one of ``TARGETS``) and, per unit j = 1…units, ``w{j}``, ``b{j}`` (the hidden
+    unit's weight and bias) and ``v{j}`` (its weight in the output). Two sigmoids with opposite
+    ``v`` make a bump. ``fit()`` trains all of them by gradient descent (course_lib.learning).
+
+    ``values``: every control, ``mse`` (mean squared error against the target on 201 points)
+    and ``output`` (ŷ on those points, a list).
+    """
+
+    def __init__(self, units: int = 4, target: str = "bump", presentation: bool = False):
+        if not 1 <= units <= 8:
+            raise ValueError(f"units must be 1 … 8, got {units}")
+        self.units = units
+        self._initial_target = target
+        self.x = np.linspace(0.0, 1.0, 201)
+        super().__init__(presentation=presentation)
+
+    def _build(self):
+        self.controls["target"] = widgets.Dropdown(
+            options=list(TARGETS), value=self._initial_target, description="target"
+        )
+        rows = []
+        for j in range(1, self.units + 1):
+            # a default that shows the idea: unit pairs make bumps at different places
+            centre = (j - 0.5) / self.units
+            sign = 1.0 if j % 2 else -1.0
+            w = self.slider(f"w{j}", 20.0, -50.0, 50.0, step=0.5, description=f"w{j}", fmt=".1f")
+            b = self.slider(f"b{j}", -20.0 * centre, -50.0, 50.0, step=0.5, description=f"b{j}")
+            v = self.slider(f"v{j}", 0.5 * sign, -3.0, 3.0, step=0.05, description=f"v{j}")
+            rows.append(widgets.HBox([w, b, v]))
+        self.fit_button = widgets.Button(description="Fit by gradient descent")
+        self.fit_button.on_click(lambda _: self.fit())
+        self.view = self.figure(figsize=(7.0, 3.6))
+        ax = self.view.ax
+        (self._target_line,) = ax.plot(self.x, self.x, color="black", lw=2, label="target")
+        self._unit_lines = [
+            ax.plot(self.x, self.x, lw=1, ls="--", label=f"unit {j}")[0]
+            for j in range(1, self.units + 1)
+        ]
+        (self._sum_line,) = ax.plot(self.x, self.x, color="tab:red", lw=2.5, label="sum ŷ")
+        ax.set_xlabel("input x")
+        ax.set_ylabel("output")
+        ax.set_xlim(0, 1)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right", fontsize=8, ncol=2)
+        self._title = ax.set_title("")
+        self.numbers = widgets.HTML()
+        self.widget.children = (
+            widgets.HBox([self.controls["target"], self.fit_button]),
+            *rows,
+            widgets.HBox([self.view.widget, self.numbers]),
+        )
+
+    def _params(self):
+        c = self.controls
+        get = lambda p: np.array([c[f"{p}{j}"].value for j in range(1, self.units + 1)])  # noqa: E731
+        return get("w"), get("b"), get("v")
+
+    def _compute(self):
+        w, b, v = self._params()
+        contributions, output = learning.hidden_unit_curves(self.x, w, b, v)
+        target = TARGETS[self.controls["target"].value](self.x)
+        values = {name: control.value for name, control in self.controls.items()}
+        values.update(
+            mse=float(np.mean((output - target) ** 2)),
+            output=output.tolist(),
+            contributions=contributions.tolist(),
+            target_values=target.tolist(),
+        )
+        return values
+
+    def _render(self, values):
+        self._target_line.set_ydata(values["target_values"])
+        for line, contrib in zip(self._unit_lines, values["contributions"], strict=True):
+            line.set_ydata(contrib)
+        self._sum_line.set_ydata(values["output"])
+        every = np.concatenate(
+            [values["output"], values["target_values"], *values["contributions"]]
+        )
+        low, high = float(np.min(every)), float(np.max(every))
+        pad = 0.1 * max(high - low, 1e-3)
+        self.view.ax.set_ylim(low - pad, high + pad)
+        self._title.set_text(f"mean squared error {values['mse']:.4f}")
+        self.view.refresh()
+        self.numbers.value = numbers_table({"mse": values["mse"]}, digits=4, labels={"mse": "MSE"})
+
+    def fit(self, epochs: int = 5000, lr: float = 0.2):
+        """Train w, b, v by full-batch gradient descent from the current sliders, then show it.
+
+        Uses ``course_lib.learning.train_mlp`` on the 1-H-1 network (sigmoid hidden units, linear
+        output without bias); results are clipped to the sliders' ranges.
+        """
+        w, b, v = self._params()
+        layers = [
+            {"W": w[None, :].copy(), "b": b.copy(), "activation": "sigmoid"},
+            {"W": v[:, None].copy(), "b": np.zeros(1), "activation": "linear"},
+        ]
+        target = TARGETS[self.controls["target"].value](self.x)
+        for _ in range(epochs // 100):
+            layers, _ = learning.train_mlp(layers, self.x[:, None], target[:, None], lr, 100)
+            layers[1]["b"][:] = 0.0  # the explorer's output has no bias
+        new = {}
+        for j in range(self.units):
+            for name, value in (
+                (f"w{j + 1}", layers[0]["W"][0, j]),
+                (f"b{j + 1}", layers[0]["b"][j]),
+                (f"v{j + 1}", layers[1]["W"][j, 0]),
+            ):
+                control = self.controls[name]
+                new[name] = float(
+                    np.clip(round(value / control.step) * control.step, control.min, control.max)
+                )
+        return self.set(**new)

@@ -1,0 +1,202 @@
+"""Lesson 01's explorer: watch the perceptron rule move the decision line, update by update."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import learning
+from .base import Explorer, numbers_table
+
+__all__ = ["PerceptronTrainer", "DATASETS"]
+
+#: What the trainer can learn: the logic gates and two 2-D point clouds.
+DATASETS = ("AND", "OR", "XOR", "NAND", "cloud", "overlapping cloud")
+
+_BOX = (-0.5, 1.5)  # the plotted square; logic-gate inputs are its corners 0 and 1
+
+
+def _dataset(name: str):
+    if name == "cloud":
+        return learning.point_cloud(20, separable=True, seed=0)
+    if name == "overlapping cloud":
+        return learning.point_cloud(20, separable=False, seed=0)
+    return learning.logic_gate(name)
+
+
+def _line_segment(w, b):
+    """End points of w₁x + w₂y + b = 0 inside the plotted square, or None if w = 0."""
+    lo, hi = _BOX
+    if abs(w[1]) > 1e-12:
+        xs = np.array([lo, hi])
+        return xs, -(w[0] * xs + b) / w[1]
+    if abs(w[0]) > 1e-12:
+        ys = np.array([lo, hi])
+        return np.full(2, -b / w[0]), ys
+    return None
+
+
+def _half_plane(w, b):
+    """Polygon of the square's part where w·x + b ≥ 0 (the perceptron says 1)."""
+    lo, hi = _BOX
+    corners = [(lo, lo), (hi, lo), (hi, hi), (lo, hi)]
+    pts = []
+    for k in range(4):
+        p, q = np.array(corners[k]), np.array(corners[(k + 1) % 4])
+        fp, fq = w @ p + b, w @ q + b
+        if fp >= 0:
+            pts.append(p)
+        if (fp >= 0) != (fq >= 0):
+            s = fp / (fp - fq)
+            pts.append(p + s * (q - p))
+    return np.array(pts) if pts else np.zeros((0, 2))
+
+
+class PerceptronTrainer(Explorer):
+    """Train a perceptron on a logic gate or a point cloud, one update or one epoch at a time.
+
+    Controls: ``gate`` (one of ``DATASETS``) and ``lr`` (η); changing either restarts training
+    from w = (0, 0), b = 0. Buttons: "Step" (one example), "Epoch" (a pass over all examples),
+    "Restart". From code: ``set(gate="AND", lr=0.1)``, ``step()``, ``epoch()``, ``restart()``.
+
+    ``values``: ``gate``, ``lr``, ``w1``, ``w2``, ``b``, ``epochs`` (completed passes),
+    ``updates`` (examples seen), ``errors`` (points the current line misclassifies; after
+    ``epoch()`` that is the count after the last epoch) and ``history`` (errors after each epoch).
+    """
+
+    def __init__(self, gate: str = "AND", lr: float = 0.1, presentation: bool = False):
+        self._initial = (gate, lr)
+        super().__init__(presentation=presentation)
+
+    # -- building ---------------------------------------------------------------------------
+    def _build(self):
+        gate, lr = self._initial
+        self.controls["gate"] = widgets.Dropdown(
+            options=list(DATASETS), value=gate, description="data"
+        )
+        self.slider("lr", lr, 0.01, 1.0, step=0.01, description="learning rate η")
+        self.buttons = {
+            "step": widgets.Button(description="Step", tooltip="one example"),
+            "epoch": widgets.Button(description="Epoch", tooltip="one pass over all examples"),
+            "restart": widgets.Button(description="Restart", tooltip="w = (0, 0), b = 0"),
+        }
+        self.buttons["step"].on_click(lambda _: self.step())
+        self.buttons["epoch"].on_click(lambda _: self.epoch())
+        self.buttons["restart"].on_click(lambda _: self.restart())
+        self.view = self.figure(figsize=(8.0, 3.6), ncols=2)
+        ax, ax_err = self.view.axes
+        ax.set_xlim(*_BOX)
+        ax.set_ylim(*_BOX)
+        ax.set_aspect("equal")
+        ax.set_xlabel("input x₁")
+        ax.set_ylabel("input x₂")
+        (self._region,) = ax.fill([0], [0], color="tab:orange", alpha=0.15, label="says 1")
+        (self._line,) = ax.plot([], [], color="black", lw=2, label="w·x + b = 0")
+        self._pts0 = ax.scatter([], [], marker="o", s=60, color="tab:blue", label="target 0")
+        self._pts1 = ax.scatter([], [], marker="s", s=60, color="tab:orange", label="target 1")
+        self._current = ax.scatter([], [], s=260, facecolors="none", edgecolors="red", lw=2)
+        ax.legend(loc="upper left", fontsize=8, framealpha=0.8)
+        self._title = ax.set_title("")
+        (self._err_line,) = ax_err.plot([], [], marker="o", color="tab:red")
+        ax_err.set_xlabel("epoch")
+        ax_err.set_ylabel("misclassified points")
+        ax_err.set_title("errors after each epoch")
+        ax_err.grid(alpha=0.3)
+        self.numbers = widgets.HTML()
+        self.widget.children = (
+            widgets.HBox([self.controls["gate"], self.controls["lr"]]),
+            widgets.HBox(list(self.buttons.values())),
+            widgets.HBox([self.view.widget, self.numbers]),
+        )
+        self._reset_state()
+
+    def _reset_state(self):
+        gate = self.controls["gate"].value
+        self.X, self.t = _dataset(gate)
+        self.w = np.zeros(2)
+        self.b = 0.0
+        self.epochs = 0
+        self.updates = 0
+        self.history: list[int] = []
+        self._last = None
+
+    # -- actions ----------------------------------------------------------------------------
+    def restart(self):
+        """Back to w = (0, 0), b = 0 on the current data."""
+        self._reset_state()
+        self.update()
+        return self
+
+    def step(self):
+        """Apply the rule to the next example (in order, wrapping around)."""
+        n = self.updates % len(self.t)
+        self.w, self.b, _ = learning.perceptron_update(
+            self.w, self.b, self.X[n], self.t[n], self.controls["lr"].value
+        )
+        self._last = n
+        self.updates += 1
+        if self.updates % len(self.t) == 0:
+            self.epochs += 1
+            self.history.append(learning.perceptron_errors(self.w, self.b, self.X, self.t))
+        self.update()
+        return self
+
+    def epoch(self):
+        """Apply the rule to every example once (finishing the current pass if one is open)."""
+        lr = self.controls["lr"].value
+        start = self.updates % len(self.t)
+        for n in range(start, len(self.t)):
+            self.w, self.b, _ = learning.perceptron_update(self.w, self.b, self.X[n], self.t[n], lr)
+            self._last = n
+            self.updates += 1
+        self.epochs += 1
+        self.history.append(learning.perceptron_errors(self.w, self.b, self.X, self.t))
+        self.update()
+        return self
+
+    def _controls_changed(self):
+        self._reset_state()
+        self.update()
+
+    # -- values and views -------------------------------------------------------------------
+    def _compute(self):
+        return {
+            "gate": self.controls["gate"].value,
+            "lr": float(self.controls["lr"].value),
+            "w1": float(self.w[0]),
+            "w2": float(self.w[1]),
+            "b": float(self.b),
+            "epochs": self.epochs,
+            "updates": self.updates,
+            "errors": learning.perceptron_errors(self.w, self.b, self.X, self.t),
+            "history": list(self.history),
+        }
+
+    def _render(self, values):
+        self._pts0.set_offsets(self.X[self.t == 0])
+        self._pts1.set_offsets(self.X[self.t == 1])
+        seg = _line_segment(self.w, self.b)
+        if seg is None:
+            self._line.set_data([], [])
+        else:
+            self._line.set_data(*seg)
+        poly = _half_plane(self.w, self.b)
+        self._region.set_xy(poly if len(poly) else np.zeros((1, 2)))
+        if self._last is None:
+            self._current.set_offsets(np.zeros((0, 2)))
+        else:
+            self._current.set_offsets(self.X[self._last][None, :])
+        self._title.set_text(
+            f"{values['gate']}: {values['errors']} of {len(self.t)} misclassified"
+            + ("" if seg is not None else " (w = 0: no line yet)")
+        )
+        hist = values["history"]
+        ax_err = self.view.axes[1]
+        self._err_line.set_data(np.arange(1, len(hist) + 1), hist)
+        ax_err.set_xlim(0.5, max(5, len(hist)) + 0.5)
+        ax_err.set_ylim(-0.3, len(self.t) + 0.3)
+        self.view.refresh()
+        shown = {k: values[k] for k in ("w1", "w2", "b", "epochs", "updates", "errors")}
+        self.numbers.value = numbers_table(
+            shown, labels={"w1": "w₁", "w2": "w₂", "b": "b", "errors": "misclassified"}
+        )
