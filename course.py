@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Set the course up and run it: ``python3 course.py lab`` or ``python3 course.py test``.
+
+Both create the virtual environment ``.venv`` beside this file on first use and install
+``requirements.txt`` into it (again whenever that file changes). Standard library only, so it
+runs with any Python 3.11+ before anything is installed.
+
+    python3 course.py lab             open the course in JupyterLab
+    python3 course.py test [ARGS…]    run every test (unit tests, notebooks with nbval, browser
+                                      tests); ARGS go to pytest, e.g. -x or tests/test_cells.py
+    python3 course.py setup           only create/update the environment
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements.sha256"
+
+
+def venv_python() -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def setup() -> Path:
+    """Create ``.venv`` if needed and install the requirements if they changed."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs before any venv exists
+        sys.exit(f"The course needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    python = venv_python()
+    if not python.exists():
+        print(f"Creating the virtual environment in {VENV.name}/ …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        print("Installing requirements.txt (first time: a few minutes, TensorFlow is large) …")
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--upgrade", "pip"], cwd=ROOT, check=True
+        )
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-r", str(REQUIREMENTS)], cwd=ROOT, check=True
+        )
+        STAMP.write_text(wanted)
+    return python
+
+
+def main(argv: list[str]) -> int:
+    command, args = (argv[0], argv[1:]) if argv else ("", [])
+    if command not in ("lab", "test", "setup"):
+        print(__doc__)
+        return 2
+    python = setup()
+    if command == "setup":
+        return 0
+    if command == "lab":
+        return subprocess.call(
+            [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}", *args],
+            cwd=ROOT,
+        )
+    return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
