@@ -1,0 +1,123 @@
+"""course_lib.text: tokens, vocabulary, next-token pairs, temperature and sampling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from course_lib import text
+
+
+def test_tokenize():
+    assert text.tokenize("My name is Anna.") == ["my", "name", "is", "anna", "."]
+    assert text.tokenize("All I want, is you!") == ["all", "i", "want", ",", "is", "you", "!"]
+    assert text.tokenize("") == []
+
+
+def test_vocabulary_round_trip_and_reserved_ids():
+    vocab = text.Vocabulary(text.CORPUS)
+    assert vocab.itos[0] == text.PAD and vocab.itos[1] == text.END
+    words = {w for s in text.CORPUS for w in s.split()}
+    assert len(vocab) == len(words) + 2
+    assert vocab.itos[2:] == sorted(words)
+    ids = vocab.ids("all i want for christmas is you")
+    assert vocab.words(ids) == ["all", "i", "want", "for", "christmas", "is", "you"]
+    assert "christmas" in vocab and "easter" not in vocab
+    with pytest.raises(ValueError, match="easter"):
+        vocab.ids("happy easter")
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        vocab.words([len(vocab)])
+
+
+def test_next_token_pairs_by_hand():
+    vocab = text.Vocabulary(["my name is anna ."])
+    X, y = text.next_token_pairs(["my name is anna ."], vocab, context=3)
+    pad = 0
+    words = ["my", "name", "is", "anna", "."]
+    expected_x = [
+        [pad, pad, pad],
+        [pad, pad, "my"],
+        [pad, "my", "name"],
+        ["my", "name", "is"],
+        ["name", "is", "anna"],
+        ["is", "anna", "."],
+    ]
+    expected_y = [*words, text.END]
+
+    def as_id(w):
+        return w if w == pad else vocab.itos.index(w)
+
+    assert X.tolist() == [[as_id(w) for w in row] for row in expected_x]
+    assert y.tolist() == [vocab.itos.index(w) for w in expected_y]
+    assert X.dtype == np.int64 and y.dtype == np.int64
+
+
+def test_corpus_pairs_count_and_the_lectures_examples():
+    vocab = text.Vocabulary(text.CORPUS)
+    X, y = text.next_token_pairs(text.CORPUS, vocab, context=4)
+    n_tokens = sum(len(s.split()) + 1 for s in text.CORPUS)  # every word, plus the end
+    assert X.shape == (n_tokens, 4) and y.shape == (n_tokens,)
+    # after "my name is" the corpus continues with a name: the distribution the model should learn
+    ctx = vocab.ids(["my", "name", "is"])
+    nxt = Counter(vocab.itos[t] for row, t in zip(X, y, strict=True) if list(row[1:]) == ctx)
+    assert set(nxt) == {"anna", "bruno", "carla"}
+    with pytest.raises(ValueError, match="context"):
+        text.next_token_pairs(text.CORPUS, vocab, context=0)
+
+
+def test_softmax_with_temperature_closed_form():
+    p = np.array([0.5, 0.3, 0.2])
+    np.testing.assert_allclose(text.softmax_with_temperature(p, 1.0), p, rtol=1e-12)
+    sq = p**2 / np.sum(p**2)
+    np.testing.assert_allclose(text.softmax_with_temperature(p, 0.5), sq, rtol=1e-12)
+    flat = text.softmax_with_temperature(p, 1e6)
+    np.testing.assert_allclose(flat, np.full(3, 1 / 3), rtol=1e-5)
+    with np.errstate(all="raise"):
+        sharp = text.softmax_with_temperature(np.array([0.5, 0.3, 0.0, 0.2]), 1e-3)
+    np.testing.assert_allclose(sharp, [1.0, 0.0, 0.0, 0.0], atol=1e-12)
+    for bad in ([], [-0.1, 1.1], [0.0, 0.0], [[0.5, 0.5]]):
+        with pytest.raises(ValueError, match="probs"):
+            text.softmax_with_temperature(bad)
+    with pytest.raises(ValueError, match="temperature"):
+        text.softmax_with_temperature(p, 0.0)
+
+
+def test_sample_next_follows_the_distribution_and_the_seed():
+    p = np.array([0.1, 0.6, 0.3])
+    rng = np.random.default_rng(0)
+    draws = [text.sample_next(p, rng) for _ in range(20000)]
+    freq = np.bincount(draws, minlength=3) / len(draws)
+    np.testing.assert_allclose(freq, p, atol=0.015)
+    a = [text.sample_next(p, np.random.default_rng(5)) for _ in range(3)]
+    b = [text.sample_next(p, np.random.default_rng(5)) for _ in range(3)]
+    assert a == b
+    assert all(text.sample_next(np.array([0.0, 1.0, 0.0]), rng) == 1 for _ in range(20))
+
+
+def test_generate_with_a_fixed_table_model():
+    vocab = text.Vocabulary(["all i want is you ."])
+    follow = {"<pad>": "all", "all": "i", "i": "want", "want": "is", "is": "you", "you": "."}
+    follow["."] = text.END
+
+    def predict(X):
+        assert X.shape == (1, 2) and X.dtype == np.int64
+        probs = np.zeros((1, len(vocab)))
+        probs[0, vocab.stoi[follow[vocab.itos[X[0, -1]]]]] = 1.0
+        return probs
+
+    rng = np.random.default_rng(0)
+    assert text.generate(predict, vocab, "all i", 2, rng) == ["want", "is", "you", "."]
+    assert text.generate(predict, vocab, "", 2, rng) == ["all", "i", "want", "is", "you", "."]
+    assert text.generate(predict, vocab, "all", 2, rng, max_words=2) == ["i", "want"]
+    with pytest.raises(ValueError, match="shape"):
+        text.generate(lambda X: np.ones((1, 3)) / 3, vocab, "all", 2, rng)
+
+
+def test_module_does_not_import_tensorflow():
+    code = "import sys, course_lib.text; print('tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
