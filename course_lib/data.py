@@ -452,8 +452,8 @@ def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
     if bt is None:
         raise FileNotFoundError(
             "No Bitcoin data found: no path given, COURSE_DATA_DIR not set, no CSV in ./data or "
-            "../data, and the backtesting package (whose monthly BTCUSD.csv is the offline "
-            f"default) is not installed. {_HOW_TO_GET_DATA}"
+            "../data, and no backtesting/test/BTCUSD.csv (the offline default, shipped by recent "
+            f"versions of the backtesting package) was found. {_HOW_TO_GET_DATA}"
         )
     src = (
         f"offline default: real monthly BTC-USD 2012-2024 shipped by the backtesting package, {bt} "

@@ -353,6 +353,17 @@ def test_forward_filled_minutes_of_the_old_release(tmp_path):
     assert "2 rows repeat the previous row's values exactly: left as they are" in report(kept)
 
 
+def test_yahoo_null_rows_are_rows_without_data(tmp_path):
+    rows = [
+        ["2014-09-17", 1, 2, 1, 2, 2, 5],
+        ["2014-09-18", "null", "null", "null", "null", "null", "null"],
+        ["2014-09-19", 2, 3, 2, 3, 3, 5],
+    ]
+    df = load_bitcoin(write(tmp_path / "y.csv", YAHOO, rows))
+    assert df["close"].tolist() == [2, 2, 3] and df["volume"].tolist() == [5, 0, 5]
+    assert "1 rows without trades" in report(df) and "1 empty periods" in report(df)
+
+
 def test_all_rows_empty(tmp_path):
     rows = [[T0, *["NaN"] * 7], [T0 + 60, *["NaN"] * 7]]
     with pytest.raises(ValueError, match="no row has any price"):
@@ -538,6 +549,14 @@ def test_offline_default_is_backtesting_monthly(no_env):
     assert "NOT upsampled" in report(df)
     assert "no CSV file" in report(df)
     assert "download_bitcoin()" in report(df)
+
+
+def test_no_data_anywhere_says_what_to_do(no_env, monkeypatch):
+    monkeypatch.setattr(D, "_backtesting_btcusd", lambda: None)
+    with pytest.raises(FileNotFoundError) as err:
+        load_bitcoin()
+    msg = str(err.value)
+    assert "COURSE_DATA_DIR" in msg and "download_bitcoin()" in msg and "kaggle.com" in msg
 
 
 def test_offline_default_does_not_import_backtesting(tmp_path):
