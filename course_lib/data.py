@@ -126,7 +126,7 @@ _FORMATS = (
         header=("", "Open", "High", "Low", "Close", "Volume"),
         names=("time", "open", "high", "low", "close", "volume"),
         time_kind="date",
-        volume_unit="BTC (as shipped by backtesting)",
+        volume_unit="not documented by backtesting (the values look like BTC)",
     ),
 )
 
