@@ -1,5 +1,9 @@
 """What lessons 05 (LSTM) and 06 (GRU) compute beyond the forward equations.
 
+- The LSTM in the lectures' other two notations: ``concatenate_params`` and
+  ``lstm_step_concatenated`` (one matrix per gate acting on [h_{t−1}, x_t]) and
+  ``lstm_cell_pseudocode`` (the LSTMCell pseudocode: combine → forget → candidate → input →
+  update cell → output), to be shown equal to ``cells.lstm_step``.
 - ``lstm_terms`` / ``gru_terms``: one step with every intermediate a cell diagram shows
   (f ⊙ c_{t−1}, i ⊙ g, tanh c_t; r ⊙ h_{t−1}, (1 − z) ⊙ h_{t−1}, z ⊙ h̃), from ``course_lib.cells``.
 - The constant error carousel: ``forget_products`` (∂c_T/∂c_{T−k} along the cell path alone,
@@ -22,6 +26,9 @@ import numpy as np
 from . import cells
 
 __all__ = [
+    "concatenate_params",
+    "lstm_step_concatenated",
+    "lstm_cell_pseudocode",
     "lstm_terms",
     "gru_terms",
     "forget_products",
@@ -29,11 +36,68 @@ __all__ = [
     "spectral_norms",
     "gate_heatmap",
     "gate_profile",
+    "class_means",
     "memory_units",
     "recall_gate_summary",
     "gru_swap_convention",
     "gru_classic_as_reset_after",
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# The LSTM in the lectures' other notations
+# --------------------------------------------------------------------------------------------
+
+
+def concatenate_params(params: Mapping, gates: str = "fiog") -> dict[str, np.ndarray]:
+    """Stack each gate's ``Wh_k`` over ``Wx_k`` into one matrix ``W_k`` (n_h + n_in, n_h).
+
+    Then [h_{t−1}, x_t] · W_k = h_{t−1} Wh_k + x_t Wx_k: the concatenated notation
+    W_k·[h_{t−1}, x_t] + b_k of the lectures (written for row vectors, as in Keras). Returns
+    ``{"W_f", "b_f", …}`` for the ``gates`` given.
+    """
+    out = {}
+    for k in gates:
+        for key in (f"Wh_{k}", f"Wx_{k}", f"b_{k}"):
+            if key not in params:
+                raise ValueError(f"params is missing key {key!r}; it has {sorted(params)}")
+        out[f"W_{k}"] = np.vstack([np.asarray(params[f"Wh_{k}"]), np.asarray(params[f"Wx_{k}"])])
+        out[f"b_{k}"] = np.asarray(params[f"b_{k}"], dtype=float)
+    return out
+
+
+def lstm_step_concatenated(x_t, h_prev, c_prev, W: Mapping):
+    """One LSTM step in the concatenated notation, with ``W`` from ``concatenate_params``.
+
+        v   = [h_{t−1}, x_t]
+        f   = σ(v W_f + b_f),   i = σ(v W_i + b_i),   o = σ(v W_o + b_o)
+        c̃   = tanh(v W_g + b_g)
+        c_t = f ⊙ c_{t−1} + i ⊙ c̃,   h_t = o ⊙ tanh(c_t)
+
+    Returns ``(h_t, c_t)``.
+    """
+    v = np.concatenate([np.asarray(h_prev, dtype=float), np.asarray(x_t, dtype=float)], axis=-1)
+    f = cells.sigmoid(v @ W["W_f"] + W["b_f"])
+    i = cells.sigmoid(v @ W["W_i"] + W["b_i"])
+    o = cells.sigmoid(v @ W["W_o"] + W["b_o"])
+    g = cells.tanh(v @ W["W_g"] + W["b_g"])
+    c_t = f * np.asarray(c_prev, dtype=float) + i * g
+    return o * cells.tanh(c_t), c_t
+
+
+def lstm_cell_pseudocode(prev_ct, prev_ht, input, W: Mapping):  # noqa: A002 (the lecture's name)
+    """The lecture's ``LSTMCELL`` pseudocode, runnable; ``W`` from ``concatenate_params``.
+
+    Each "layer" is a dense layer (``cells.dense``) on the combined vector.
+    """
+    combine = np.concatenate([prev_ht, input], axis=-1)  # 1. combine h_{t−1} and x_t
+    ft = cells.dense(combine, W["W_f"], W["b_f"], "sigmoid")  # 2. forget layer
+    candidate = cells.dense(combine, W["W_g"], W["b_g"], "tanh")  # 3. candidate layer
+    it = cells.dense(combine, W["W_i"], W["b_i"], "sigmoid")  # 4. input layer
+    ct = prev_ct * ft + candidate * it  # 5. update the cell state
+    ot = cells.dense(combine, W["W_o"], W["b_o"], "sigmoid")  # 6. output layer
+    ht = ot * cells.tanh(ct)
+    return ht, ct
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,6 +316,15 @@ def gate_heatmap(acts: Mapping, name: str, units=None) -> np.ndarray:
 def gate_profile(acts: Mapping, name: str, units=None) -> np.ndarray:
     """Mean of one gate over the batch and the chosen units (default all), per step: (time,)."""
     return gate_heatmap(acts, name, units).mean(axis=0)
+
+
+def class_means(acts: Mapping, name: str, y) -> dict[int, np.ndarray]:
+    """Mean of ``acts[name]`` over the sequences of each class: {class: (time, units)}."""
+    a = _gate(acts, name)
+    y = np.asarray(y)
+    if y.shape[0] != a.shape[0]:
+        raise ValueError(f"y has {y.shape[0]} labels but acts[{name!r}] has {a.shape[0]} sequences")
+    return {int(k): a[y == k].mean(axis=0) for k in np.unique(y)}
 
 
 def memory_units(acts: Mapping, y, step: int, top: int | None = None) -> np.ndarray:

@@ -32,6 +32,44 @@ GRU_W = dict(
 
 
 # --------------------------------------------------------------------------------------------
+# The three notations
+# --------------------------------------------------------------------------------------------
+
+
+def test_three_notations_are_the_same_lstm():
+    p = cells.init_params("lstm", 3, 4, seed=2)
+    rng = np.random.default_rng(4)
+    x, h, c = rng.normal(size=(5, 3)), rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    h_ref, c_ref, _ = cells.lstm_step(x, h, c, p)
+    W = ga.concatenate_params(p)
+    assert W["W_f"].shape == (4 + 3, 4)
+    np.testing.assert_array_equal(W["W_i"][:4], p["Wh_i"])  # h rows first, then x rows
+    np.testing.assert_array_equal(W["W_i"][4:], p["Wx_i"])
+    for h_new, c_new in (
+        ga.lstm_step_concatenated(x, h, c, W),
+        ga.lstm_cell_pseudocode(c, h, x, W),
+    ):
+        np.testing.assert_allclose(h_new, h_ref, atol=1e-12)
+        np.testing.assert_allclose(c_new, c_ref, atol=1e-12)
+
+
+def test_concatenated_one_unit_by_hand():
+    w = LSTM_W
+    W = ga.concatenate_params(_one_unit(**w))
+    np.testing.assert_array_equal(W["W_f"], [[w["Wh_f"]], [w["Wx_f"]]])
+    x, h, c = 0.5, 0.25, -1.0
+    f = _sig(w["Wh_f"] * h + w["Wx_f"] * x + w["b_f"])
+    i = _sig(w["Wh_i"] * h + w["Wx_i"] * x + w["b_i"])
+    o = _sig(w["Wh_o"] * h + w["Wx_o"] * x + w["b_o"])
+    g = math.tanh(w["Wh_g"] * h + w["Wx_g"] * x + w["b_g"])
+    h_new, c_new = ga.lstm_cell_pseudocode(np.array([[c]]), np.array([[h]]), np.array([[x]]), W)
+    assert c_new[0, 0] == pytest.approx(f * c + i * g, abs=1e-12)
+    assert h_new[0, 0] == pytest.approx(o * math.tanh(f * c + i * g), abs=1e-12)
+    with pytest.raises(ValueError, match="Wh_o"):
+        ga.concatenate_params({k: v for k, v in _one_unit(**w).items() if k != "Wh_o"})
+
+
+# --------------------------------------------------------------------------------------------
 # lstm_terms / gru_terms
 # --------------------------------------------------------------------------------------------
 
@@ -259,6 +297,17 @@ def test_gate_heatmap_and_profile():
     np.testing.assert_allclose(ga.gate_profile(acts, "i")[0], 0.6)
     with pytest.raises(ValueError, match="no gate 'z'"):
         ga.gate_heatmap(acts, "z")
+
+
+def test_class_means():
+    f = np.arange(2 * 4 * 3 * 1, dtype=float).reshape(4, 3, 2)[..., :1]  # (batch 4, time 3, 1)
+    y = np.array([1, 0, 1, 0])
+    m = ga.class_means({"f": f}, "f", y)
+    assert sorted(m) == [0, 1]
+    np.testing.assert_allclose(m[1], (f[0] + f[2]) / 2)
+    np.testing.assert_allclose(m[0], (f[1] + f[3]) / 2)
+    with pytest.raises(ValueError, match="labels"):
+        ga.class_means({"f": f}, "f", y[:3])
 
 
 def test_recall_gate_summary_phases():
