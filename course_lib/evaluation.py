@@ -11,6 +11,10 @@ Metrics are computed in the units of the input (give them USD, get USD back): MA
 ``walk_forward`` replays history one point at a time, the way a forecast is used in practice:
 predict the next point from the last ``window`` points, then reveal the truth (and optionally
 let the model learn from it).
+
+Diagnostics for lesson 07: ``lag_correlations`` / ``best_lag`` (does a forecast merely follow the
+truth one step late?), ``recursive_forecast`` (several steps ahead by feeding the forecasts back
+in) and ``prices_from_returns`` (forecast log returns back to prices).
 """
 
 from __future__ import annotations
@@ -21,12 +25,16 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "best_lag",
     "direction_accuracy",
     "evaluate",
+    "lag_correlations",
     "mae",
     "mape",
     "moving_average_forecast",
     "persistence_forecast",
+    "prices_from_returns",
+    "recursive_forecast",
     "rmse",
     "walk_forward",
 ]
@@ -277,3 +285,167 @@ def walk_forward(
             true, index=idx, name="truth"
         )
     return pred, true
+
+
+# --------------------------------------------------------------------------------------------
+# is the forecast just the truth, late? (lag analysis)
+# --------------------------------------------------------------------------------------------
+def lag_correlations(y_true, y_pred, max_lag: int = 5) -> np.ndarray:
+    """Correlation of the forecasts with the truth shifted by ``k`` steps, ``k = 0 ... max_lag``.
+
+    ``rho_k = corr( y_pred[t], y_true[t - k] )`` (Pearson), over the SAME times
+    ``t = max_lag, ..., n - 1`` for every ``k``, so the values are comparable. A forecast that
+    only repeats the last known value (persistence, ``y_pred[t] = y_true[t - 1]``) has
+    ``rho_1 = 1``: its curve is the truth drawn one step late. A forecast with real skill
+    correlates best at ``k = 0``.
+
+    For prices, use the changes (e.g. ``log_returns`` of both series): price levels correlate
+    near 1 at every small lag, their changes do not.
+
+    Returns
+    -------
+    ndarray of shape ``(max_lag + 1,)``; entry ``k`` is ``rho_k``.
+
+    Examples
+    --------
+    >>> y = [1.0, -1.0, 1.0, -1.0, 1.0, -1.0]
+    >>> lag_correlations(y, [0.0] + y[:-1], max_lag=2).round(6).tolist()  # y_pred = y, 1 late
+    [-1.0, 1.0, -1.0]
+    """
+    t, p = _pair(y_true, y_pred)
+    if not isinstance(max_lag, int | np.integer) or max_lag < 0:
+        raise ValueError(f"max_lag must be an int >= 0, got {max_lag!r}")
+    n = len(t)
+    if n - max_lag < 3:
+        raise ValueError(
+            f"series too short: {n} values leave {n - max_lag} common points for "
+            f"max_lag={max_lag}; need at least 3"
+        )
+    pred = p[max_lag:]
+    if np.ptp(pred) == 0:
+        raise ValueError("y_pred is constant over the compared times: correlation undefined")
+    out = np.empty(max_lag + 1)
+    for k in range(max_lag + 1):
+        shifted = t[max_lag - k : n - k]
+        if np.ptp(shifted) == 0:
+            raise ValueError(f"y_true shifted by {k} is constant: correlation undefined")
+        out[k] = np.corrcoef(pred, shifted)[0, 1]
+    return out
+
+
+def best_lag(y_true, y_pred, max_lag: int = 5) -> tuple[int, float]:
+    """The shift ``k`` in ``0 ... max_lag`` with the highest ``lag_correlations`` value.
+
+    Returns ``(k, rho_k)`` as plain Python numbers (the smallest ``k`` on a tie).
+    ``k = 1`` means: the forecast looks most like the truth of one step earlier.
+    """
+    rho = lag_correlations(y_true, y_pred, max_lag)
+    k = int(np.argmax(rho))
+    return k, float(rho[k])
+
+
+# --------------------------------------------------------------------------------------------
+# several steps ahead, and from returns back to prices
+# --------------------------------------------------------------------------------------------
+def recursive_forecast(step: Callable[[np.ndarray], object], history, steps: int) -> np.ndarray:
+    """Forecast ``steps`` points ahead by feeding each forecast back in as if it were data.
+
+    With ``w`` the length of ``history`` (the model's window)::
+
+        x_hat[T + 1] = step( x[T - w + 1], ..., x[T] )
+        x_hat[T + 2] = step( x[T - w + 2], ..., x[T], x_hat[T + 1] )
+        ...                                       # the window slides over its own forecasts
+
+    Errors compound: from the second step on, the model reads its own guesses.
+
+    Parameters
+    ----------
+    step : callable
+        One-step model. Gets the window as an array of shape ``(w,)`` when ``history`` is 1-D,
+        or ``(batch, w)`` when ``history`` is 2-D (one row per forecast origin, all advanced
+        together: one call per step), and returns one number, or one per row. A Keras model:
+        ``lambda w: model.predict_on_batch(w[..., None])[:, 0]`` with 2-D ``history``.
+    history : 1-D ``(w,)`` or 2-D ``(batch, w)`` array, the last ``w`` known values
+    steps : int >= 1
+
+    Returns
+    -------
+    ndarray ``(steps,)`` or ``(batch, steps)``.
+
+    Examples
+    --------
+    >>> recursive_forecast(lambda w: 2 * w[-1] - w[-2], [1.0, 2.0, 3.0], steps=3).tolist()
+    [4.0, 5.0, 6.0]
+    """
+    if not callable(step):
+        raise TypeError("step must be callable: window -> next value")
+    if not isinstance(steps, int | np.integer) or steps < 1:
+        raise ValueError(f"steps must be an int >= 1, got {steps!r}")
+    h = np.asarray(history, dtype="float64")
+    if h.ndim not in (1, 2) or h.shape[-1] < 1:
+        raise ValueError(f"history must be 1-D (w,) or 2-D (batch, w), got shape {h.shape}")
+    if not np.isfinite(h).all():
+        raise ValueError("history has a missing or infinite value")
+    one_d = h.ndim == 1
+    win = h[None, :].copy() if one_d else h.copy()
+    batch = win.shape[0]
+    out = np.empty((batch, steps))
+    for s in range(steps):
+        arg = win[0].copy() if one_d else win.copy()
+        nxt = np.asarray(step(arg), dtype="float64").reshape(-1)
+        if nxt.size != batch:
+            raise ValueError(
+                f"step returned {nxt.size} values at step {s + 1}; expected {batch} "
+                "(one per row of history)"
+            )
+        if not np.isfinite(nxt).all():
+            raise ValueError(f"step returned a missing or infinite value at step {s + 1}")
+        out[:, s] = nxt
+        win = np.concatenate([win[:, 1:], nxt[:, None]], axis=1)
+    return out[0] if one_d else out
+
+
+def prices_from_returns(base, returns, cumulative: bool = False):
+    """Turn log returns back into prices: the inverse of ``course_lib.data.log_returns``.
+
+    - ``cumulative=False`` (one step ahead from known prices): ``p_hat[t] = base[t] * exp(r[t])``,
+      where ``base[t]`` is the last known price before ``t`` (``base`` and ``returns`` have the
+      same length, or ``base`` is one number).
+    - ``cumulative=True`` (a path from one starting price, e.g. a multi-step forecast):
+      ``p_hat[T + h] = base * exp(r[T + 1] + ... + r[T + h])`` along the last axis of
+      ``returns``; ``base`` is one number, or one per row of a 2-D ``returns``.
+
+    Returns an array (a Series with the index of ``returns`` if it is a Series).
+
+    Examples
+    --------
+    >>> prices_from_returns(100.0, [np.log(2.0), np.log(0.5)], cumulative=True).round(6).tolist()
+    [200.0, 100.0]
+    """
+    r = np.asarray(returns.to_numpy() if hasattr(returns, "to_numpy") else returns, "float64")
+    b = np.asarray(base.to_numpy() if hasattr(base, "to_numpy") else base, dtype="float64")
+    if r.ndim not in (1, 2) or r.size == 0:
+        raise ValueError(f"returns must be a non-empty 1-D or 2-D array, got shape {r.shape}")
+    if not np.isfinite(r).all():
+        raise ValueError("returns has a missing or infinite value")
+    if not np.isfinite(b).all() or (b <= 0).any():
+        raise ValueError("base prices must be finite and > 0")
+    if cumulative:
+        if b.ndim == 1 and r.ndim == 2 and len(b) == r.shape[0]:
+            b = b[:, None]
+        elif b.ndim != 0:
+            raise ValueError(
+                "cumulative=True: base must be one price, or one per row of 2-D returns; "
+                f"got base shape {b.shape} for returns shape {r.shape}"
+            )
+        out = b * np.exp(np.cumsum(r, axis=-1))
+    else:
+        if b.ndim != 0 and b.shape != r.shape:
+            raise ValueError(
+                f"base has shape {b.shape} but returns {r.shape}: give one base price per return "
+                "(the last known price before each forecast)"
+            )
+        out = b * np.exp(r)
+    if isinstance(returns, pd.Series):
+        return pd.Series(out, index=returns.index, name="price")
+    return out

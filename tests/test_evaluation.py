@@ -6,13 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from course_lib.data import log_returns
 from course_lib.evaluation import (
+    best_lag,
     direction_accuracy,
     evaluate,
+    lag_correlations,
     mae,
     mape,
     moving_average_forecast,
     persistence_forecast,
+    prices_from_returns,
+    recursive_forecast,
     rmse,
     walk_forward,
 )
@@ -205,3 +210,135 @@ def test_walk_forward_errors():
         walk_forward("not a model", y, start=5, window=3)
     with pytest.raises(ValueError, match="window"):
         walk_forward(lambda w: 0.0, y, start=5, window=0)
+
+
+# --------------------------------------------------------------------------------------------
+# lag analysis
+# --------------------------------------------------------------------------------------------
+def test_lag_correlations_of_an_alternating_series():
+    # y = +1, -1, +1, ...: y shifted by an even lag is y, by an odd lag it is -y
+    y = np.array([(-1.0) ** t for t in range(20)])
+    np.testing.assert_allclose(lag_correlations(y, y, max_lag=3), [1.0, -1.0, 1.0, -1.0])
+    assert best_lag(y, y, max_lag=3) == (0, pytest.approx(1.0))
+
+
+def test_a_forecast_that_is_the_truth_two_steps_late_has_best_lag_2():
+    y = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0, 5.0, 8.0, 9.0, 7.0, 9.0])
+    late = np.concatenate([[0.0, 0.0], 10.0 + 0.5 * y[:-2]])  # affine in y[t-2]
+    rho = lag_correlations(y, late, max_lag=4)
+    assert rho[2] == pytest.approx(1.0)  # correlation ignores the scale 0.5 and the offset 10
+    assert np.all(np.delete(rho, 2) < 0.9)
+    k, r = best_lag(y, late, max_lag=4)
+    assert (k, r) == (2, pytest.approx(1.0))
+    assert isinstance(k, int) and isinstance(r, float)
+
+
+def test_persistence_is_one_step_late_and_all_lags_use_the_same_times():
+    y = np.array([10.0, 12.0, 11.0, 15.0, 14.0, 18.0, 13.0, 17.0, 16.0, 20.0])
+    pred = persistence_forecast(y)  # forecasts of y[1:]
+    rho = lag_correlations(y[1:], pred, max_lag=2)
+    assert rho[1] == pytest.approx(1.0)
+    # rho_0 over t = 2 ... 8 of the shortened series, computed by hand with numpy
+    assert rho[0] == pytest.approx(np.corrcoef(pred[2:], y[1:][2:])[0, 1])
+    assert rho[2] == pytest.approx(np.corrcoef(pred[2:], y[1:][:-2])[0, 1])
+    # on price changes the lag stands out the same way
+    assert best_lag(log_returns(y[1:]), log_returns(pred), max_lag=3)[0] == 1
+
+
+def test_lag_correlations_errors():
+    y = np.arange(10.0)
+    with pytest.raises(ValueError, match="too short"):
+        lag_correlations(y, y, max_lag=8)
+    with pytest.raises(ValueError, match="max_lag"):
+        lag_correlations(y, y, max_lag=-1)
+    with pytest.raises(ValueError, match="constant"):
+        lag_correlations(y, np.ones(10), max_lag=1)
+    with pytest.raises(ValueError, match="length mismatch"):
+        lag_correlations(y, y[1:])
+
+
+# --------------------------------------------------------------------------------------------
+# multi-step (recursive) forecasts
+# --------------------------------------------------------------------------------------------
+def test_recursive_forecast_continues_a_ramp_with_a_linear_extrapolator():
+    out = recursive_forecast(lambda w: 2 * w[-1] - w[-2], [1.0, 2.0, 3.0], steps=4)
+    np.testing.assert_allclose(out, [4.0, 5.0, 6.0, 7.0])
+
+
+def test_recursive_forecast_feeds_its_own_forecasts_back():
+    # mean of the window (0, 0, 3): 1; then mean(0, 3, 1) = 4/3; then mean(3, 1, 4/3) = 16/9
+    seen = []
+
+    def mean_model(w):
+        seen.append(w.copy())
+        return w.mean()
+
+    out = recursive_forecast(mean_model, np.array([0.0, 0.0, 3.0]), steps=3)
+    np.testing.assert_allclose(out, [1.0, 4 / 3, 16 / 9])
+    np.testing.assert_allclose(seen[2], [3.0, 1.0, 4 / 3])
+    # persistence as a model repeats the last value
+    np.testing.assert_array_equal(recursive_forecast(lambda w: w[-1], [5.0, 7.0], 3), [7.0] * 3)
+
+
+def test_recursive_forecast_in_a_batch_advances_each_row_on_its_own():
+    hist = np.array([[1.0, 2.0, 3.0], [10.0, 8.0, 6.0]])
+    out = recursive_forecast(lambda w: 2 * w[:, -1] - w[:, -2], hist, steps=2)
+    np.testing.assert_allclose(out, [[4.0, 5.0], [4.0, 2.0]])
+    assert hist.tolist() == [[1.0, 2.0, 3.0], [10.0, 8.0, 6.0]]  # history untouched
+
+
+def test_recursive_forecast_errors():
+    with pytest.raises(ValueError, match="steps"):
+        recursive_forecast(lambda w: w[-1], [1.0], steps=0)
+    with pytest.raises(ValueError, match="returned 2 values"):
+        recursive_forecast(lambda w: [1.0, 2.0], [1.0, 2.0], steps=1)
+    with pytest.raises(ValueError, match="infinite"):
+        recursive_forecast(lambda w: np.inf, [1.0, 2.0], steps=2)
+    with pytest.raises(ValueError, match="history"):
+        recursive_forecast(lambda w: 0.0, [1.0, np.nan], steps=1)
+    with pytest.raises(TypeError):
+        recursive_forecast("model", [1.0], steps=1)
+
+
+# --------------------------------------------------------------------------------------------
+# returns back to prices
+# --------------------------------------------------------------------------------------------
+def test_prices_from_returns_closed_form():
+    np.testing.assert_allclose(
+        prices_from_returns(100.0, [np.log(2.0), np.log(0.5), np.log(3.0)], cumulative=True),
+        [200.0, 100.0, 300.0],
+    )
+    np.testing.assert_allclose(
+        prices_from_returns([100.0, 50.0], [np.log(1.1), np.log(0.9)]), [110.0, 45.0]
+    )
+    # one path per row, each from its own base
+    paths = prices_from_returns(
+        np.array([10.0, 20.0]), np.log([[2.0, 2.0], [0.5, 1.0]]), cumulative=True
+    )
+    np.testing.assert_allclose(paths, [[20.0, 40.0], [10.0, 10.0]])
+
+
+def test_prices_from_returns_inverts_log_returns():
+    p = pd.Series(
+        [100.0, 110.0, 99.0, 120.0, 60.0], index=pd.date_range("2024-01-01", periods=5, tz="UTC")
+    )
+    r = log_returns(p)
+    one_step = prices_from_returns(p.shift(1).iloc[1:], r)  # from each previous true price
+    assert one_step.index.equals(p.index[1:])
+    np.testing.assert_allclose(one_step.to_numpy(), p.iloc[1:].to_numpy())
+    np.testing.assert_allclose(prices_from_returns(p.iloc[0], r, cumulative=True), p.iloc[1:])
+    # a zero return forecast is persistence
+    np.testing.assert_array_equal(
+        prices_from_returns(p.iloc[:-1].to_numpy(), np.zeros(4)), persistence_forecast(p.to_numpy())
+    )
+
+
+def test_prices_from_returns_errors():
+    with pytest.raises(ValueError, match="one base price per return"):
+        prices_from_returns([1.0, 2.0], [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="> 0"):
+        prices_from_returns(0.0, [0.1])
+    with pytest.raises(ValueError, match="infinite"):
+        prices_from_returns(1.0, [np.nan])
+    with pytest.raises(ValueError, match="cumulative"):
+        prices_from_returns([1.0, 2.0, 3.0], [0.1, 0.2, 0.3], cumulative=True)
