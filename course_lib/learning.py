@@ -160,12 +160,15 @@ def mlp_forward_cache(X, layers):
         raise ValueError(f"X has shape {a.shape}; expected (batch, n_in)")
     acts, zs = [a], []
     for n, layer in enumerate(layers):
+        for key in ("W", "b"):
+            if key not in layer:
+                raise ValueError(f"layer {n} is missing key {key!r}")
         if a.shape[1] != layer["W"].shape[0]:
             raise ValueError(
                 f"layer {n} expects {layer['W'].shape[0]} inputs, got an input of shape {a.shape}"
             )
         z = a @ layer["W"] + layer["b"]
-        a = cells.ACTIVATIONS[layer["activation"]][0](z)
+        a = cells._activation(layer.get("activation", "linear"))[0](z)  # as cells.mlp_forward
         zs.append(z)
         acts.append(a)
     return a, {"a": acts, "z": zs}
@@ -190,7 +193,7 @@ def mlp_backward(layers, cache, Y):
     grads = [None] * len(layers)
     delta_a = 2.0 * (out - Y) / out.size
     for n in range(len(layers) - 1, -1, -1):
-        delta = delta_a * cells.derivative(layers[n]["activation"], cache["z"][n])
+        delta = delta_a * cells.derivative(layers[n].get("activation", "linear"), cache["z"][n])
         grads[n] = {"W": cache["a"][n].T @ delta, "b": delta.sum(axis=0)}
         delta_a = delta @ layers[n]["W"].T
     return grads
