@@ -8,6 +8,7 @@ so nothing is written to the real one. Without /usr/bin/chromium the tests skip,
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -76,6 +77,15 @@ def jupyter_lab(tmp_path_factory, browser_home):
     root = tmp_path_factory.mktemp("lab-root")
     port, token = _free_port(), secrets.token_hex(16)
     log = tmp_path_factory.mktemp("lab-log") / "jupyterlab.log"
+    # Settings of the temporary user: every cell stays in the page (no virtual scrolling, so
+    # tests can read widgets scrolled out of view) and no news pop-up.
+    settings = browser_home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab"
+    for path, value in (
+        ("notebook-extension/tracker.jupyterlab-settings", {"windowingMode": "none"}),
+        ("apputils-extension/notification.jupyterlab-settings", {"fetchNews": "false"}),
+    ):
+        (settings / path).parent.mkdir(parents=True, exist_ok=True)
+        (settings / path).write_text(json.dumps(value))
     env = {
         **os.environ,
         "HOME": str(browser_home),

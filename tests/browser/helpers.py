@@ -55,7 +55,8 @@ def open_and_run_all(page, lab, relpath: str, timeout: float = 180_000) -> None:
     wait_kernel_idle(page, timeout)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-    n_code = len(json.loads((lab.root / relpath).read_text())["cells"])
+    cells = json.loads((lab.root / relpath).read_text())["cells"]
+    n_code = sum(cell["cell_type"] == "code" for cell in cells)
     # every code cell gets a number in its prompt, and the kernel goes back to idle
     page.wait_for_function(
         """n => {
@@ -74,6 +75,19 @@ def read_value(page, name: str) -> str:
     loc = page.locator(f'td.course-value[data-name="{name}"]').last
     loc.wait_for(state="visible")
     return loc.inner_text().strip()
+
+
+def wait_value(page, name: str, text: str, timeout: float = 30_000) -> None:
+    """Wait until the last numbers-table cell ``[data-name=name]`` shows exactly ``text``."""
+    page.wait_for_function(
+        """([name, text]) => {
+            const cells = document.querySelectorAll(`td.course-value[data-name="${name}"]`);
+            return cells.length > 0 && cells[cells.length - 1].textContent.trim() === text;
+        }""",
+        arg=[name, text],
+        timeout=timeout,
+        polling=100,
+    )
 
 
 def assert_no_widget_errors(page) -> None:

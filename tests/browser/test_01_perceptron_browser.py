@@ -1,0 +1,69 @@
+"""Lesson 01 in a real browser: run every cell, then train the perceptron from the keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.browser.helpers import (
+    assert_no_widget_errors,
+    copy_notebook,
+    open_and_run_all,
+    read_value,
+    screenshot,
+    wait_value,
+)
+
+LESSON = Path(__file__).resolve().parents[2] / "notebooks" / "01_perceptron.ipynb"
+OR_TABLE = [((0, 0), 0), ((0, 1), 1), ((1, 0), 1), ((1, 1), 1)]
+
+
+def one_epoch_by_hand(table, lr):
+    """The perceptron rule written out independently of course_lib: o = [x·w + b ≥ 0]."""
+    w, b = np.zeros(2), 0.0
+    for x, t in table:
+        o = 1.0 if np.dot(x, w) + b >= 0 else 0.0
+        w = w + lr * (t - o) * np.asarray(x, dtype=float)
+        b = b + lr * (t - o)
+    errors = sum((1.0 if np.dot(x, w) + b >= 0 else 0.0) != t for x, t in table)
+    return w, b, errors
+
+
+@pytest.mark.browser
+def test_lesson_01_runs_and_the_trainer_answers_the_keyboard(page, jupyter_lab, tmp_path):
+    rel = copy_notebook(jupyter_lab, LESSON)
+    open_and_run_all(page, jupyter_lab, rel)
+    screenshot(page, tmp_path, "01-after-run-all")
+    assert_no_widget_errors(page)
+
+    explorer = page.locator(".course-explorer").last
+    explorer.scroll_into_view_if_needed()
+    # the lesson's last cells switched the explorer to OR
+    assert explorer.locator("select").input_value() == "OR"
+
+    # keyboard: one step right on the learning-rate slider (0.10 -> 0.11) restarts training...
+    slider = explorer.locator(".widget-slider [role=slider]").first
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.course-explorer .widget-readout')]"
+        ".some(e => e.textContent.trim() === '0.11')"
+    )
+    wait_value(page, "epochs", "0")
+    assert read_value(page, "w1") == "0.000"
+
+    # ...and Enter on the focused "Epoch" button runs one epoch at η = 0.11
+    explorer.get_by_role("button", name="Epoch").focus()
+    page.keyboard.press("Enter")
+    wait_value(page, "epochs", "1")
+
+    w, b, errors = one_epoch_by_hand(OR_TABLE, 0.11)
+    assert read_value(page, "w1") == f"{w[0]:.3f}"
+    assert read_value(page, "w2") == f"{w[1]:.3f}"
+    assert read_value(page, "b") == f"{b:.3f}"
+    assert read_value(page, "errors") == str(errors)
+    assert read_value(page, "updates") == "4"
+    screenshot(page, tmp_path, "01-after-keyboard-epoch")
+    assert_no_widget_errors(page)
