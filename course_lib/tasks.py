@@ -37,14 +37,24 @@ def adding_problem(n: int, lag: int, seed: int | None = 0):
     return X, y.astype(np.float32)
 
 
-def delayed_recall(n: int, lag: int, n_symbols: int = 4, seed: int | None = 0):
+def delayed_recall(
+    n: int,
+    lag: int,
+    n_symbols: int = 4,
+    seed: int | None = 0,
+    noise: tuple[float, float] = (0.0, 1.0),
+):
     """Remember a symbol for ``lag`` steps, then say which it was.
 
     Each sequence has ``lag + 1`` steps and ``n_symbols + 2`` channels:
 
     - step 0: the symbol to remember, one-hot in channels ``0 … n_symbols − 1``;
-    - steps 1 … lag − 1: distraction, random noise in [0, 1) in channel ``n_symbols``;
+    - steps 1 … lag − 1: distraction, random noise uniform in [low, high) = ``noise`` (by
+      default [0, 1)) in channel ``n_symbols``;
     - step ``lag``: the cue "answer now", a 1 in the last channel.
+
+    Strong noise (e.g. ``noise=(-4, 4)``) pushes tanh units into saturation, where a simple RNN's
+    gradient vanishes within a few steps; an LSTM's cell state is not squashed on its way.
 
     The target ``y`` (n,) is the symbol's index (0 … n_symbols − 1): a classification whose
     chance level is ``1 / n_symbols``. Returns ``X`` (n, lag + 1, n_symbols + 2) float32 and
@@ -52,12 +62,15 @@ def delayed_recall(n: int, lag: int, n_symbols: int = 4, seed: int | None = 0):
     """
     if n < 1 or lag < 1 or n_symbols < 2:
         raise ValueError(f"need n >= 1, lag >= 1, n_symbols >= 2; got {n}, {lag}, {n_symbols}")
+    low, high = (float(v) for v in noise)
+    if not low < high:
+        raise ValueError(f"noise must be a range (low, high) with low < high, got {noise}")
     rng = np.random.default_rng(seed)
     y = rng.integers(0, n_symbols, size=n)
     X = np.zeros((n, lag + 1, n_symbols + 2), dtype=np.float32)
     X[np.arange(n), 0, y] = 1.0
     if lag > 1:
-        X[:, 1:lag, n_symbols] = rng.random((n, lag - 1))
+        X[:, 1:lag, n_symbols] = low + (high - low) * rng.random((n, lag - 1))
     X[:, lag, n_symbols + 1] = 1.0
     return X, y.astype(np.int64)
 

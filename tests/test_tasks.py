@@ -68,6 +68,24 @@ def test_delayed_recall_chance_level_and_seed():
     np.testing.assert_array_equal(a[1], b[1])
 
 
+def test_delayed_recall_noise_range():
+    default = tasks.delayed_recall(100, 12, seed=7)
+    same = tasks.delayed_recall(100, 12, seed=7, noise=(0.0, 1.0))
+    np.testing.assert_array_equal(default[0], same[0])
+    X, y = tasks.delayed_recall(2000, 12, seed=7, noise=(-4.0, 4.0))
+    noise = X[:, 1:12, 4]
+    assert noise.min() >= -4.0 and noise.max() < 4.0
+    assert noise.min() < -3.9 and noise.max() > 3.9
+    assert abs(float(noise.mean())) < 0.05 and noise.std() == pytest.approx(8 / 12**0.5, rel=0.02)
+    # only the noise channel changes: symbol, cue and answer are those of the default task
+    _, y_default = tasks.delayed_recall(2000, 12, seed=7)
+    np.testing.assert_array_equal(y, y_default)
+    X_default, _ = tasks.delayed_recall(2000, 12, seed=7)
+    np.testing.assert_array_equal(np.delete(X, 4, axis=2), np.delete(X_default, 4, axis=2))
+    with pytest.raises(ValueError, match="low < high"):
+        tasks.delayed_recall(10, 5, noise=(1.0, 1.0))
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="lag >= 1"):
         tasks.adding_problem(10, 0)
