@@ -186,12 +186,16 @@ def perceptron(x, w, b):
     """Rosenblatt's perceptron: o = step(x·w + b).
 
     ``x`` (batch, n_in) or (n_in,), ``w`` (n_in,), ``b`` a number. Returns 0/1 of shape (batch,).
+    Sums within 1e-9 of zero count as exactly zero (and so answer 1): with η = 0.1 the weights
+    are sums of tenths, and float rounding (0.1 + 0.1 − 0.2 ≠ 0 in binary) must not decide the
+    answer that the same calculation by hand gives.
     """
     w = np.asarray(w, dtype=float)
     if w.ndim != 1:
         raise ValueError(f"w has shape {w.shape}; expected (n_in,)")
     x = _as_2d(x, "x", w.shape[0])
-    return step(x @ w + float(b))
+    s = x @ w + float(b)
+    return step(np.where(np.abs(s) < 1e-9, 0.0, s))
 
 
 def dense(x, W, b, activation: str = "linear"):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.browser.helpers import (
@@ -21,13 +21,19 @@ OR_TABLE = [((0, 0), 0), ((0, 1), 1), ((1, 0), 1), ((1, 1), 1)]
 
 
 def one_epoch_by_hand(table, lr):
-    """The perceptron rule written out independently of course_lib: o = [x·w + b ≥ 0]."""
-    w, b = np.zeros(2), 0.0
+    """The perceptron rule written out independently of course_lib, in exact fractions:
+    o = [x·w + b ≥ 0], w += η(t − o)x, b += η(t − o)."""
+    lr = Fraction(str(lr))
+    w, b = [Fraction(0), Fraction(0)], Fraction(0)
+
+    def out(x):
+        return 1 if x[0] * w[0] + x[1] * w[1] + b >= 0 else 0
+
     for x, t in table:
-        o = 1.0 if np.dot(x, w) + b >= 0 else 0.0
-        w = w + lr * (t - o) * np.asarray(x, dtype=float)
-        b = b + lr * (t - o)
-    errors = sum((1.0 if np.dot(x, w) + b >= 0 else 0.0) != t for x, t in table)
+        delta = lr * (t - out(x))
+        w = [w[0] + delta * x[0], w[1] + delta * x[1]]
+        b = b + delta
+    errors = sum(out(x) != t for x, t in table)
     return w, b, errors
 
 
@@ -60,9 +66,9 @@ def test_lesson_01_runs_and_the_trainer_answers_the_keyboard(page, jupyter_lab, 
     wait_value(page, "epochs", "1")
 
     w, b, errors = one_epoch_by_hand(OR_TABLE, 0.11)
-    assert read_value(page, "w1") == f"{w[0]:.3f}"
-    assert read_value(page, "w2") == f"{w[1]:.3f}"
-    assert read_value(page, "b") == f"{b:.3f}"
+    assert read_value(page, "w1") == f"{float(w[0]):.3f}"
+    assert read_value(page, "w2") == f"{float(w[1]):.3f}"
+    assert read_value(page, "b") == f"{float(b):.3f}"
     assert read_value(page, "errors") == str(errors)
     assert read_value(page, "updates") == "4"
     screenshot(page, tmp_path, "01-after-keyboard-epoch")
