@@ -76,10 +76,13 @@ class GRUGateExplorer(Explorer):
             gates=("z", "r"),
             title="gates and state",
         )
-        right = widgets.VBox([self.bar_view.widget, self.numbers])
         self.widget.children = (
-            widgets.HBox([self.diagram, right], layout={"flex_flow": "row wrap"}),
+            widgets.HBox(
+                [self.diagram, self.numbers],
+                layout={"flex_flow": "row wrap", "align_items": "flex-start"},
+            ),
             *rows,
+            widgets.HBox([self.bar_view.widget]),  # natural size, not stretched to the width
         )
 
     def params(self):

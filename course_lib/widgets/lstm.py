@@ -219,15 +219,15 @@ class LSTMGateExplorer(Explorer):
             gates=("f", "i", "o"),
             title="gates and states",
         )
-        self.tape_view = self.figure(figsize=(7.0, 2.6))
+        self.tape_view = self.figure(figsize=(6.0, 2.8))
         self._build_tape_plot()
-        right = widgets.VBox([self.bar_view.widget, self.numbers])
+        wrap = {"flex_flow": "row wrap", "align_items": "flex-start"}
         self.widget.children = (
-            widgets.HBox([self.diagram, right], layout={"flex_flow": "row wrap"}),
+            widgets.HBox([self.diagram, self.numbers], layout=wrap),
             *rows,
             tape_row,
             self._status,
-            self.tape_view.widget,
+            widgets.HBox([self.bar_view.widget, self.tape_view.widget], layout=wrap),
         )
 
     def _build_tape_plot(self) -> None:
