@@ -85,7 +85,7 @@ def lstm_step_concatenated(x_t, h_prev, c_prev, W: Mapping):
     return o * cells.tanh(c_t), c_t
 
 
-def lstm_cell_pseudocode(prev_ct, prev_ht, input, W: Mapping):  # noqa: A002 (the lecture's name)
+def lstm_cell_pseudocode(prev_ct, prev_ht, input, W: Mapping):
     """The lecture's ``LSTMCELL`` pseudocode, runnable; ``W`` from ``concatenate_params``.
 
     Each "layer" is a dense layer (``cells.dense``) on the combined vector.

@@ -130,6 +130,9 @@ def test_memory_tape_equals_running_the_cell_step_by_step():
     assert v["f"] == pytest.approx(step4[3])
     assert v["c"] == pytest.approx(cs[3]) and v["h"] == pytest.approx(hs[3])
     assert v["sequence"] == seq
+    assert ex.controls["x"].disabled  # the tape gives the inputs
+    ex.set(mode="step")
+    assert not ex.controls["x"].disabled
 
 
 def test_step_and_reset_buttons():

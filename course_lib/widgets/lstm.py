@@ -342,6 +342,8 @@ class LSTMGateExplorer(Explorer):
         self.numbers.value = numbers_table({k: values[k] for k in shown}, labels=self.LABELS)
         self.bars.update(values)
         self._render_tape(values)
+        # in tape mode the inputs come from the sequence: the x slider has no effect there
+        self.controls["x"].disabled = values["mode"] == "tape"
         err = values["sequence_error"]
         self._status.value = (
             f'<span style="color:#b03a2e">sequence not used: {err}</span>' if err else ""
