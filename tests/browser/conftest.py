@@ -61,8 +61,15 @@ class Lab:
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, relpath: str = "") -> str:
-        path = f"/lab/tree/{relpath}" if relpath else "/lab"
-        return f"{self.base}{path}?token={self.token}"
+        """URL that opens ``relpath`` in a workspace of its own.
+
+        JupyterLab restores the tabs of the workspace it opens; in the shared default one, a
+        notebook opened by an earlier test would come back and could take "Run All".
+        """
+        if not relpath:
+            return f"{self.base}/lab?token={self.token}"
+        workspace = "".join(ch if ch.isalnum() else "-" for ch in relpath)
+        return f"{self.base}/lab/workspaces/{workspace}/tree/{relpath}?token={self.token}"
 
 
 @pytest.fixture(scope="session")
