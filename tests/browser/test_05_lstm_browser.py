@@ -35,19 +35,6 @@ def _params(s):
     }
 
 
-class _OwnWorkspace:
-    """The served lab, opened in a workspace of its own: JupyterLab restores the tabs of its
-    default workspace, so a notebook opened there by an earlier test in the session would be
-    reopened too and could take "Run All" (seen with two tests in one session)."""
-
-    def __init__(self, lab, name):
-        self.lab, self.root, self.name = lab, lab.root, name
-
-    def url(self, relpath=""):
-        lab = self.lab
-        return f"{lab.base}/lab/workspaces/{self.name}/tree/{relpath}?token={lab.token}"
-
-
 def _step(s, x, h, c):
     h, c, gates = cells.lstm_step([[x]], [[h]], [[c]], _params(s))
     return {
@@ -68,7 +55,7 @@ def test_lstm_explorer_slider_and_memory_tape(page, jupyter_lab, tmp_path):
             f"ex = LSTMGateExplorer(sequence={SEQUENCE!r}, {args})\nex",
         ],
     )
-    open_and_run_all(page, _OwnWorkspace(jupyter_lab, "lesson05"), rel)
+    open_and_run_all(page, jupyter_lab, rel)
     explorer = page.locator(".course-explorer").last
     explorer.scroll_into_view_if_needed()
     first = _step(START, START["x"], START["h_prev"], START["c_prev"])

@@ -24,19 +24,6 @@ START = {
 }  # fmt: skip
 
 
-class _OwnWorkspace:
-    """The served lab, opened in a workspace of its own: JupyterLab restores the tabs of its
-    default workspace, so a notebook opened there by an earlier test in the session would be
-    reopened too and could take "Run All" (seen with two tests in one session)."""
-
-    def __init__(self, lab, name):
-        self.lab, self.root, self.name = lab, lab.root, name
-
-    def url(self, relpath=""):
-        lab = self.lab
-        return f"{lab.base}/lab/workspaces/{self.name}/tree/{relpath}?token={lab.token}"
-
-
 def _step(s):
     p = {
         f"{n}_{k}": np.array([[s[f"{n}_{k}"]]]) if n != "b" else np.array([s[f"b_{k}"]])
@@ -57,7 +44,7 @@ def test_gru_explorer_answers_the_keyboard(page, jupyter_lab, tmp_path):
         "gru_explorer.ipynb",
         ["from course_lib.widgets.gru import GRUGateExplorer", f"ex = GRUGateExplorer({args})\nex"],
     )
-    open_and_run_all(page, _OwnWorkspace(jupyter_lab, "lesson06"), rel)
+    open_and_run_all(page, jupyter_lab, rel)
     explorer = page.locator(".course-explorer").last
     explorer.scroll_into_view_if_needed()
     wait_value(page, "h", f"{_step(START)['h']:.3f}")
