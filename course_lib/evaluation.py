@@ -30,6 +30,7 @@ __all__ = [
     "evaluate",
     "lag_correlations",
     "mae",
+    "mean_error",
     "mape",
     "moving_average_forecast",
     "persistence_forecast",
@@ -139,6 +140,16 @@ def mae(y_true, y_pred) -> float:
     """Mean absolute error ``(1/n) * sum |y - y_hat|``, in the units of the input (e.g. USD)."""
     t, p = _pair(y_true, y_pred)
     return float(np.mean(np.abs(t - p)))
+
+
+def mean_error(y_true, y_pred) -> float:
+    """Mean signed error ``(1/n) * sum (y_hat - y)``, the bias, in the units of the input.
+
+    Negative: the forecasts are too low on average; positive: too high. Errors of opposite
+    signs cancel, so read it next to ``mae``.
+    """
+    t, p = _pair(y_true, y_pred)
+    return float(np.mean(p - t))
 
 
 def rmse(y_true, y_pred) -> float:

@@ -14,6 +14,7 @@ from course_lib.evaluation import (
     lag_correlations,
     mae,
     mape,
+    mean_error,
     moving_average_forecast,
     persistence_forecast,
     prices_from_returns,
@@ -93,6 +94,8 @@ def test_metrics_known_values():
     # percentage errors 10 %, 5 %, 7.5 %, 60 %
     assert mape(t, p) == pytest.approx((10 + 5 + 7.5 + 60) / 4)
     assert rmse(t, p) >= mae(t, p)
+    assert mean_error(t, p) == pytest.approx((10 - 10 + 30 - 30) / 4)  # errors cancel: 0
+    assert mean_error(t, t - 7.5) == pytest.approx(-7.5)  # forecasts 7.5 too low
     assert evaluate(t, p)["mae"] == pytest.approx(20.0)
     assert set(evaluate(t, p)) == {"mae", "rmse", "mape", "direction"}
 
