@@ -28,13 +28,6 @@ def states(wx, wh, b, sequence):
     return [float(v[0, 0]) for v in h]
 
 
-def fresh_workspace(page, lab):
-    """Load JupyterLab once with ``?reset``, so that tabs left open by earlier tests of the
-    session are not restored next to this test's notebook."""
-    page.goto(lab.url() + "&reset")
-    page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
-
-
 @pytest.mark.browser
 def test_unrolled_rnn_explorer_follows_the_keyboard(page, jupyter_lab, tmp_path):
     rel = write_notebook(
@@ -46,7 +39,6 @@ def test_unrolled_rnn_explorer_follows_the_keyboard(page, jupyter_lab, tmp_path)
             "explorer",
         ],
     )
-    fresh_workspace(page, jupyter_lab)
     open_and_run_all(page, jupyter_lab, rel)
     assert_no_widget_errors(page)
     before = states(1.0, 0.5, 0.0, SEQUENCE)

@@ -36,13 +36,6 @@ def grad_sizes(w, steps, activation, x=0.1):
     return out
 
 
-def fresh_workspace(page, lab):
-    """Load JupyterLab once with ``?reset``, so that tabs left open by earlier tests of the
-    session are not restored next to this test's notebook."""
-    page.goto(lab.url() + "&reset")
-    page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
-
-
 @pytest.mark.browser
 def test_vanishing_gradient_explorer_follows_the_keyboard(page, jupyter_lab, tmp_path):
     rel = write_notebook(
@@ -54,7 +47,6 @@ def test_vanishing_gradient_explorer_follows_the_keyboard(page, jupyter_lab, tmp
             "explorer",
         ],
     )
-    fresh_workspace(page, jupyter_lab)
     open_and_run_all(page, jupyter_lab, rel)
     assert_no_widget_errors(page)
     before = grad_sizes(0.9, STEPS, "tanh")
