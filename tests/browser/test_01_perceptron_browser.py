@@ -13,6 +13,7 @@ from tests.browser.helpers import (
     open_and_run_all,
     read_value,
     screenshot,
+    wait_kernel_idle,
     wait_value,
 )
 
@@ -51,8 +52,7 @@ def test_lesson_01_runs_and_the_trainer_answers_the_keyboard(page, jupyter_lab, 
 
     # keyboard: one step right on the learning-rate slider (0.10 -> 0.11) restarts training...
     slider = explorer.locator(".widget-slider [role=slider]").first
-    slider.focus()
-    page.keyboard.press("ArrowRight")
+    slider.press("ArrowRight")  # focuses the handle, then presses the key
     page.wait_for_function(
         "() => [...document.querySelectorAll('.course-explorer .widget-readout')]"
         ".some(e => e.textContent.trim() === '0.11')"
@@ -61,8 +61,8 @@ def test_lesson_01_runs_and_the_trainer_answers_the_keyboard(page, jupyter_lab, 
     assert read_value(page, "w1") == "0.000"
 
     # ...and Enter on the focused "Epoch" button runs one epoch at η = 0.11
-    explorer.get_by_role("button", name="Epoch").focus()
-    page.keyboard.press("Enter")
+    wait_kernel_idle(page)  # the restart has been computed
+    explorer.get_by_role("button", name="Epoch").press("Enter")
     wait_value(page, "epochs", "1")
 
     w, b, errors = one_epoch_by_hand(OR_TABLE, 0.11)

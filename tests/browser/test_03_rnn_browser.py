@@ -47,8 +47,7 @@ def test_unrolled_rnn_explorer_follows_the_keyboard(page, jupyter_lab, tmp_path)
 
     explorer = page.locator(".course-explorer").last
     wh_slider = explorer.locator(".widget-slider [role=slider]").nth(1)  # wx, wh, b
-    wh_slider.focus()
-    page.keyboard.press("ArrowRight")  # 0.50 -> 0.55 (step 0.05)
+    wh_slider.press("ArrowRight")  # 0.50 -> 0.55 (step 0.05)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.course-explorer .widget-readout')]"
         ".some(e => e.textContent.trim() === '0.55')"

@@ -54,8 +54,7 @@ def test_vanishing_gradient_explorer_follows_the_keyboard(page, jupyter_lab, tmp
 
     explorer = page.locator(".course-explorer").last
     w_slider = explorer.locator(".widget-slider [role=slider]").first  # w, then steps
-    w_slider.focus()
-    page.keyboard.press("ArrowRight")  # 0.90 -> 0.95 (step 0.05)
+    w_slider.press("ArrowRight")  # 0.90 -> 0.95 (step 0.05)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.course-explorer .widget-readout')]"
         ".some(e => e.textContent.trim() === '0.95')"

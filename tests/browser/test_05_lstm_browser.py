@@ -64,8 +64,7 @@ def test_lstm_explorer_slider_and_memory_tape(page, jupyter_lab, tmp_path):
 
     # keyboard: one step right on the x slider (0.50 -> 0.60)
     slider = explorer.locator(".widget-slider").filter(has_text="(input)").locator("[role=slider]")
-    slider.focus()
-    page.keyboard.press("ArrowRight")
+    slider.press("ArrowRight")
     moved = {**START, "x": 0.6}
     want = _step(moved, 0.6, START["h_prev"], START["c_prev"])
     wait_value(page, "x", "0.600")

@@ -52,9 +52,8 @@ def test_gru_explorer_answers_the_keyboard(page, jupyter_lab, tmp_path):
 
     # two steps left on the update gate's bias: 0.30 -> 0.10
     slider = explorer.locator(".widget-slider").filter(has_text="b_z").locator("[role=slider]")
-    slider.focus()
-    page.keyboard.press("ArrowLeft")
-    page.keyboard.press("ArrowLeft")
+    slider.press("ArrowLeft")
+    slider.press("ArrowLeft")
     want = _step({**START, "b_z": 0.1})
     wait_value(page, "z", f"{want['z']:.3f}")
     for name in ("z", "r", "h_tilde", "h"):
