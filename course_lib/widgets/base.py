@@ -230,6 +230,18 @@ class Explorer:
         self.controls[name] = control
         return control
 
+    def gate_sliders(self, gates, titles, values, limit: float = 5.0) -> list[widgets.HBox]:
+        """One row per gate k: its title, then sliders ``Wx_k``, ``Wh_k``, ``b_k`` in ±limit."""
+        rows = []
+        for k in gates:
+            sliders = [
+                self.slider(f"{n}_{k}", values[f"{n}_{k}"], -limit, limit, description=f"{n}_{k}")
+                for n in ("Wx", "Wh", "b")
+            ]
+            head = widgets.HTML(f"<b>{titles[k]}</b>", layout={"width": "150px"})
+            rows.append(widgets.HBox([head, *sliders]))
+        return rows
+
     def figure(self, **kw) -> FigureView:
         """Make a :class:`FigureView` that presentation mode will scale."""
         view = FigureView(**kw)

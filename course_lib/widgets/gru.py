@@ -58,14 +58,7 @@ class GRUGateExplorer(Explorer):
             self.slider("h_prev", v["h_prev"], -1.0, 1.0, 0.05, description="h\u209c\u208b\u2081"),
         ]
         rows = [widgets.HBox([widgets.HTML("<b>inputs</b>", layout={"width": "150px"}), *inputs])]
-        for k in GATES:
-            sl = [
-                self.slider(f"Wx_{k}", v[f"Wx_{k}"], -5.0, 5.0, description=f"Wx_{k}"),
-                self.slider(f"Wh_{k}", v[f"Wh_{k}"], -5.0, 5.0, description=f"Wh_{k}"),
-                self.slider(f"b_{k}", v[f"b_{k}"], -5.0, 5.0, description=f"b_{k}"),
-            ]
-            head = widgets.HTML(f"<b>{GATE_TITLES[k]}</b>", layout={"width": "150px"})
-            rows.append(widgets.HBox([head, *sl]))
+        rows += self.gate_sliders(GATES, GATE_TITLES, v)
         self.diagram = widgets.HTML()
         self.numbers = widgets.HTML()
         self.bar_view = self.figure(figsize=(4.2, 2.8))

@@ -168,14 +168,7 @@ class LSTMGateExplorer(Explorer):
             self.slider("c_prev", v["c_prev"], -3.0, 3.0, description="c\u209c\u208b\u2081"),
         ]
         rows = [widgets.HBox([widgets.HTML("<b>inputs</b>", layout={"width": "150px"}), *inputs])]
-        for k in GATES:
-            sl = [
-                self.slider(f"Wx_{k}", v[f"Wx_{k}"], -5.0, 5.0, description=f"Wx_{k}"),
-                self.slider(f"Wh_{k}", v[f"Wh_{k}"], -5.0, 5.0, description=f"Wh_{k}"),
-                self.slider(f"b_{k}", v[f"b_{k}"], -5.0, 5.0, description=f"b_{k}"),
-            ]
-            head = widgets.HTML(f"<b>{GATE_TITLES[k]}</b>", layout={"width": "150px"})
-            rows.append(widgets.HBox([head, *sl]))
+        rows += self.gate_sliders(GATES, GATE_TITLES, v)
         # memory tape
         self.controls["mode"] = widgets.ToggleButtons(
             options=[("single step", "step"), ("memory tape", "tape")],
