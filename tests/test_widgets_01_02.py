@@ -340,3 +340,15 @@ def test_fit_lowers_the_bump_mse_below_0_01():
         if name != "target":
             assert control.min <= v[name] <= control.max
     assert explorer.view.fig is fig
+
+
+def test_a_slider_snapped_by_the_browser_does_not_restart_training():
+    # JupyterLab's slider draws 0.1 as min + 9·step = 0.01 + 9·0.01 = 0.09999999999999999 and
+    # sends that back; the trainer must keep what it learned (a real move still restarts it)
+    trainer = PerceptronTrainer(gate="OR", lr=0.1)
+    trainer.epoch()
+    trainer.epoch()
+    trainer.controls["lr"].value = 0.01 + 9 * 0.01
+    assert trainer.values["epochs"] == 2
+    trainer.controls["lr"].value = 0.2
+    assert trainer.values["epochs"] == 0

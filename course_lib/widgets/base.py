@@ -208,8 +208,16 @@ class Explorer:
                 raise ValueError(f"{name}={value!r} is not one of {labels}")
 
     def _on_change(self, change) -> None:
-        if not self._muted:
-            self._controls_changed()
+        if self._muted:
+            return
+        old, new = change.get("old"), change.get("new")
+        if isinstance(old, float) and isinstance(new, float):
+            if abs(new - old) <= 1e-9 * max(1.0, abs(old)):
+                # The browser's slider snaps its value onto min + k·step when it is drawn and
+                # sends it back (0.1 -> 0.09999999999999999): nothing was moved, and reacting
+                # (e.g. restarting a training) would undo what later cells did.
+                return
+        self._controls_changed()
 
     def _controls_changed(self) -> None:
         """Called once after controls moved (by a person or by ``set``); default: ``update()``."""

@@ -47,8 +47,11 @@ def test_lesson_01_runs_and_the_trainer_answers_the_keyboard(page, jupyter_lab, 
 
     explorer = page.locator(".course-explorer").last
     explorer.scroll_into_view_if_needed()
-    # the lesson's last cells switched the explorer to OR
+    # the lesson's last cells trained the explorer on OR for three epochs, and the page shows it
+    # (the slider's float snapping, 0.1 -> 0.09999999999999999, must not restart the training)
     assert explorer.locator("select").input_value() == "OR"
+    wait_value(page, "epochs", "3")
+    wait_value(page, "errors", "0")
 
     # keyboard: one step right on the learning-rate slider (0.10 -> 0.11) restarts training...
     slider = explorer.locator(".widget-slider [role=slider]").first
