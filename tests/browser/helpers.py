@@ -70,6 +70,17 @@ def open_and_run_all(page, lab, relpath: str, timeout: float = 180_000) -> None:
     wait_kernel_idle(page, timeout)
 
 
+def show_explorer(page, lab, name: str, sources: list[str]):
+    """Write a small notebook of ``sources`` (its last cell displays an explorer), run it in
+    JupyterLab, check that every widget rendered, and return the explorer's locator."""
+    rel = write_notebook(lab, name, sources)
+    open_and_run_all(page, lab, rel)
+    assert_no_widget_errors(page)
+    explorer = page.locator(".course-explorer").last
+    explorer.scroll_into_view_if_needed()
+    return explorer
+
+
 def read_value(page, name: str) -> str:
     """Text of the numbers-table cell ``[data-name=name]`` (the last one shown on the page)."""
     loc = page.locator(f'td.course-value[data-name="{name}"]').last

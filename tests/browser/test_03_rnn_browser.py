@@ -9,11 +9,10 @@ import pytest
 from course_lib import cells
 from tests.browser.helpers import (
     assert_no_widget_errors,
-    open_and_run_all,
     read_value,
     screenshot,
+    show_explorer,
     wait_value,
-    write_notebook,
 )
 
 SEQUENCE = [1.0, 0.5, -1.0, 0.0]
@@ -30,7 +29,8 @@ def states(wx, wh, b, sequence):
 
 @pytest.mark.browser
 def test_unrolled_rnn_explorer_follows_the_keyboard(page, jupyter_lab, tmp_path):
-    rel = write_notebook(
+    explorer = show_explorer(
+        page,
         jupyter_lab,
         "explore_03.ipynb",
         [
@@ -39,13 +39,10 @@ def test_unrolled_rnn_explorer_follows_the_keyboard(page, jupyter_lab, tmp_path)
             "explorer",
         ],
     )
-    open_and_run_all(page, jupyter_lab, rel)
-    assert_no_widget_errors(page)
     before = states(1.0, 0.5, 0.0, SEQUENCE)
     wait_value(page, "h2", f"{before[2]:.3f}")
     assert read_value(page, "x3") == "-1.000"
 
-    explorer = page.locator(".course-explorer").last
     wh_slider = explorer.locator(".widget-slider [role=slider]").nth(1)  # wx, wh, b
     wh_slider.press("ArrowRight")  # 0.50 -> 0.55 (step 0.05)
     page.wait_for_function(

@@ -9,11 +9,10 @@ import pytest
 from course_lib import cells
 from tests.browser.helpers import (
     assert_no_widget_errors,
-    open_and_run_all,
     read_value,
     screenshot,
+    show_explorer,
     wait_value,
-    write_notebook,
 )
 
 STEPS = 10
@@ -38,7 +37,8 @@ def grad_sizes(w, steps, activation, x=0.1):
 
 @pytest.mark.browser
 def test_vanishing_gradient_explorer_follows_the_keyboard(page, jupyter_lab, tmp_path):
-    rel = write_notebook(
+    explorer = show_explorer(
+        page,
         jupyter_lab,
         "explore_04.ipynb",
         [
@@ -47,12 +47,9 @@ def test_vanishing_gradient_explorer_follows_the_keyboard(page, jupyter_lab, tmp
             "explorer",
         ],
     )
-    open_and_run_all(page, jupyter_lab, rel)
-    assert_no_widget_errors(page)
     before = grad_sizes(0.9, STEPS, "tanh")
     wait_value(page, "grad_T", f"{before[-1]:.3e}")
 
-    explorer = page.locator(".course-explorer").last
     w_slider = explorer.locator(".widget-slider [role=slider]").first  # w, then steps
     w_slider.press("ArrowRight")  # 0.90 -> 0.95 (step 0.05)
     page.wait_for_function(

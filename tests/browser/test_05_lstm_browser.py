@@ -9,11 +9,10 @@ import pytest
 from course_lib import cells
 from tests.browser.helpers import (
     assert_no_widget_errors,
-    open_and_run_all,
     read_value,
     screenshot,
+    show_explorer,
     wait_value,
-    write_notebook,
 )
 
 # the explorer is built with these numbers, so the expectations below never read it back
@@ -47,7 +46,8 @@ def _step(s, x, h, c):
 @pytest.mark.browser
 def test_lstm_explorer_slider_and_memory_tape(page, jupyter_lab, tmp_path):
     args = ", ".join(f"{k}={v!r}" for k, v in START.items())
-    rel = write_notebook(
+    explorer = show_explorer(
+        page,
         jupyter_lab,
         "lstm_explorer.ipynb",
         [
@@ -55,9 +55,6 @@ def test_lstm_explorer_slider_and_memory_tape(page, jupyter_lab, tmp_path):
             f"ex = LSTMGateExplorer(sequence={SEQUENCE!r}, {args})\nex",
         ],
     )
-    open_and_run_all(page, jupyter_lab, rel)
-    explorer = page.locator(".course-explorer").last
-    explorer.scroll_into_view_if_needed()
     first = _step(START, START["x"], START["h_prev"], START["c_prev"])
     wait_value(page, "c", f"{first['c']:.3f}")
     assert_no_widget_errors(page)

@@ -9,11 +9,10 @@ import pytest
 from course_lib import cells
 from tests.browser.helpers import (
     assert_no_widget_errors,
-    open_and_run_all,
     read_value,
     screenshot,
+    show_explorer,
     wait_value,
-    write_notebook,
 )
 
 START = {
@@ -39,14 +38,12 @@ def _step(s):
 @pytest.mark.browser
 def test_gru_explorer_answers_the_keyboard(page, jupyter_lab, tmp_path):
     args = ", ".join(f"{k}={v!r}" for k, v in START.items())
-    rel = write_notebook(
+    explorer = show_explorer(
+        page,
         jupyter_lab,
         "gru_explorer.ipynb",
         ["from course_lib.widgets.gru import GRUGateExplorer", f"ex = GRUGateExplorer({args})\nex"],
     )
-    open_and_run_all(page, jupyter_lab, rel)
-    explorer = page.locator(".course-explorer").last
-    explorer.scroll_into_view_if_needed()
     wait_value(page, "h", f"{_step(START)['h']:.3f}")
     assert_no_widget_errors(page)
 
