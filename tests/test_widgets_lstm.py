@@ -1,5 +1,5 @@
-"""Tests of LSTMGateExplorer: driven from code, checked against cells.lstm_step run here on
-parameters built here (never read back from the explorer)."""
+"""Tests of LSTMGateExplorer: driven from code, checked against the LSTM equations written out
+by hand here (never read back from the explorer, never through course_lib)."""
 
 from __future__ import annotations
 
@@ -12,29 +12,27 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from course_lib import cells
 from course_lib.widgets.diagrams import gate_color
 from course_lib.widgets.lstm import LSTMGateExplorer
 
 CONTROLS = ["x", "h_prev", "c_prev"] + [f"{w}_{k}" for k in "fiog" for w in ("Wx", "Wh", "b")]
 
 
-def _params(**w):
-    return {
-        f"{n}_{k}": np.array([[w[f"{n}_{k}"]]]) if n != "b" else np.array([w[f"b_{k}"]])
-        for k in "fiog"
-        for n in ("Wx", "Wh", "b")
-    }
+def _sig(a: float) -> float:
+    return 1.0 / (1.0 + math.exp(-a)) if a >= 0 else math.exp(a) / (1.0 + math.exp(a))
 
 
 def _expected(settings):
+    """One LSTM step written out by hand from the lecture's equations (scalars, no numpy)."""
     s = {**LSTMGateExplorer.DEFAULTS, **settings}
-    h, c, gates = cells.lstm_step([[s["x"]]], [[s["h_prev"]]], [[s["c_prev"]]], _params(**s))
-    return {
-        **{k: float(v[0, 0]) for k, v in gates.items()},
-        "c": float(c[0, 0]),
-        "h": float(h[0, 0]),
-    }
+    x, h, c = s["x"], s["h_prev"], s["c_prev"]
+
+    def a(k):
+        return s[f"Wx_{k}"] * x + s[f"Wh_{k}"] * h + s[f"b_{k}"]
+
+    f, i, o, g = _sig(a("f")), _sig(a("i")), _sig(a("o")), math.tanh(a("g"))
+    c_new = f * c + i * g
+    return {"f": f, "i": i, "o": o, "g": g, "c": c_new, "h": o * math.tanh(c_new)}
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +53,9 @@ def test_values_are_floats_and_match_lstm_step(ex):
     for k, want in _expected(settings).items():
         assert isinstance(v[k], float)
         assert v[k] == pytest.approx(want, abs=1e-12), k
-    assert v["kept"] == pytest.approx(v["f"] * 2.0)
-    assert v["c"] == pytest.approx(v["kept"] + v["written"])
+    want = _expected(settings)
+    assert v["kept"] == pytest.approx(want["f"] * 2.0, abs=1e-12)
+    assert v["written"] == pytest.approx(want["i"] * want["g"], abs=1e-12)
 
 
 def test_one_hand_computed_step():
@@ -110,17 +109,15 @@ def test_memory_tape_equals_running_the_cell_step_by_step():
     ex.set(h_prev=0.2, c_prev=-0.4, b_f=2.5)
     ex.set_sequence(seq)
     ex.set(mode="tape", t=4)
-    s = {**LSTMGateExplorer.DEFAULTS, "h_prev": 0.2, "c_prev": -0.4, "b_f": 2.5}
-    p = _params(**s)
-    h, c = np.array([[0.2]]), np.array([[-0.4]])
+    h, c = 0.2, -0.4
     cs, hs = [], []
     for x in seq:
-        h_in, c_in = h, c
-        h, c, gates = cells.lstm_step([[x]], h, c, p)
-        cs.append(float(c[0, 0]))
-        hs.append(float(h[0, 0]))
-        if len(cs) == 4:
-            step4 = (x, float(h_in[0, 0]), float(c_in[0, 0]), float(gates["f"][0, 0]))
+        out = _expected({"b_f": 2.5, "x": x, "h_prev": h, "c_prev": c})
+        if len(cs) == 3:
+            step4 = (x, h, c, out["f"])
+        h, c = out["h"], out["c"]
+        cs.append(c)
+        hs.append(h)
     v = ex.values
     np.testing.assert_allclose(v["tape_c"], cs[:4], atol=1e-12)
     np.testing.assert_allclose(v["tape_h"], hs[:4], atol=1e-12)
