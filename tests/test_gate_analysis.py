@@ -132,10 +132,21 @@ def test_gru_terms_reset_after_uses_the_recurrent_product():
     rng = np.random.default_rng(0)
     x, h = rng.normal(size=(4, 2)), rng.normal(size=(4, 3))
     t = ga.gru_terms(x, h, p, reset_after=True, convention="keras")
-    pre = x @ p["Wx_h"] + p["b_h"] + t["r_h"]
-    np.testing.assert_allclose(np.tanh(pre), t["h_tilde"], atol=1e-12)
-    np.testing.assert_allclose(t["kept"] + t["written"], t["h"], atol=1e-12)
-    np.testing.assert_allclose(t["keep_weight"], t["z"])
+
+    def sig(a):
+        return 1.0 / (1.0 + np.exp(-a))
+
+    # Keras' reset_after GRU written out: the reset gate multiplies the recurrent product
+    z = sig(x @ p["Wx_z"] + p["b_z"] + h @ p["Wh_z"] + p["bh_z"])
+    r = sig(x @ p["Wx_r"] + p["b_r"] + h @ p["Wh_r"] + p["bh_r"])
+    r_h = r * (h @ p["Wh_h"] + p["bh_h"])
+    h_tilde = np.tanh(x @ p["Wx_h"] + p["b_h"] + r_h)
+    expected = dict(
+        z=z, r=r, r_h=r_h, h_tilde=h_tilde, keep_weight=z, kept=z * h,
+        written=(1 - z) * h_tilde, h=z * h + (1 - z) * h_tilde,
+    )  # fmt: skip
+    for k, v in expected.items():
+        np.testing.assert_allclose(t[k], v, atol=1e-12, err_msg=k)
 
 
 # --------------------------------------------------------------------------------------------
