@@ -213,15 +213,15 @@ def _tf_jacobian_norms(X, params, h0, activation=tf.tanh):
 def test_jacobian_norms_equal_tape_jacobian(n_h, time, activation):
     rng = np.random.default_rng(n_h)
     params = cells.init_params("rnn", 2, n_h, seed=n_h, scale=0.9)
-    X = rng.normal(size=(1, time, 2))
-    h0 = rng.normal(scale=0.3, size=(1, n_h))
+    X = rng.normal(size=(3, time, 2))  # a batch: each sequence has its own Jacobians
+    h0 = rng.normal(scale=0.3, size=(3, n_h))
     got = bptt.jacobian_norms(X, params, h0=h0, activation=activation)
-    assert got.shape == (1, time + 1)
-    ref = _tf_jacobian_norms(
-        X, params, h0, activation={"tanh": tf.tanh, "sigmoid": tf.sigmoid}[activation]
-    )
-    np.testing.assert_allclose(got[0], ref, rtol=1e-10)
-    single = bptt.jacobian_norms(X[0], params, h0=h0, activation=activation)
+    assert got.shape == (3, time + 1)
+    tf_act = {"tanh": tf.tanh, "sigmoid": tf.sigmoid}[activation]
+    for n in range(3):
+        ref = _tf_jacobian_norms(X[n : n + 1], params, h0[n : n + 1], activation=tf_act)
+        np.testing.assert_allclose(got[n], ref, rtol=1e-10, err_msg=f"sequence {n}")
+    single = bptt.jacobian_norms(X[0], params, h0=h0[:1], activation=activation)
     assert single.shape == (time + 1,)
     np.testing.assert_allclose(single, got[0], rtol=1e-14)
 
