@@ -323,7 +323,9 @@ def test_hidden_units_sliders_at_their_extremes():
                 v = explorer.set(target=target, **sliders).values
         assert np.all(np.isfinite(v["output"])) and math.isfinite(v["mse"])
         assert v["mse"] == pytest.approx(_mse(v, 2), rel=1e-12)
-        assert np.all(np.isfinite(np.asarray(v["contributions"])))
+        for j, row in enumerate(v["contributions"], start=1):  # unit j's v_j·σ(w_j x + b_j)
+            want = [v[f"v{j}"] / (1 + math.exp(-(v[f"w{j}"] * x + v[f"b{j}"]))) for x in X_GRID]
+            np.testing.assert_allclose(row, want, rtol=1e-12, atol=1e-300)
     assert lo["w1"] == -50.0 and hi["v2"] == 3.0  # the ranges the docstring promises
 
 
