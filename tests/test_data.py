@@ -94,15 +94,23 @@ def minute_rows(n_minutes: int, seed: int = 0, nan_every: int = 0, t0: int = T0 
     return rows
 
 
-def reference_daily(rows) -> pd.DataFrame:
-    """Independent daily OHLCV of minute rows, the plain pandas way (whole file in memory)."""
+def reference_ohlcv(rows, freq: str) -> pd.DataFrame:
+    """Independent OHLCV of minute rows, the plain pandas way (whole file in memory).
+
+    Empty periods get the rule data.py documents: the previous close for open/high/low/close and
+    volume 0 (pandas leaves first/max/min/last NaN and gives sum 0 for an empty bin).
+    """
     df = pd.DataFrame(rows, columns=OLD.split(",")).replace("NaN", np.nan)
     df = df.astype("float64").dropna()
     df.index = pd.to_datetime(df["Timestamp"], unit="s", utc=True)
-    r = df.resample("D").agg(
+    r = df.resample(freq).agg(
         {"Open": "first", "High": "max", "Low": "min", "Close": "last", "Volume_(BTC)": "sum"}
     )
     r.columns = list(D.COLUMNS)
+    r["close"] = r["close"].ffill()
+    for c in ("open", "high", "low"):
+        r[c] = r[c].fillna(r["close"])
+    r["volume"] = r["volume"].fillna(0.0)
     r.index = r.index.as_unit("ns")  # load_bitcoin gives ns on every pandas version
     return r
 
@@ -129,7 +137,8 @@ def test_kaggle_old_one_minute_with_nan_minutes(tmp_path):
     f = write(tmp_path / "old.csv", OLD, rows)
     df = load_bitcoin(f)
     check_frame(df)
-    pd.testing.assert_frame_equal(df, reference_daily(rows), check_freq=False, check_names=False)
+    ref = reference_ohlcv(rows, "D")
+    pd.testing.assert_frame_equal(df, ref, check_freq=False, check_names=False)
     n_nan = sum(r[1] == "NaN" for r in rows)
     assert f"{n_nan:,} minutes without trades" in report(df)
     assert "Kaggle" in df.attrs["source"] and "old 8-column" in df.attrs["format"]
@@ -294,14 +303,26 @@ def test_bad_arguments(tmp_path):
 # --------------------------------------------------------------------------------------------
 # explicit repairs, reported
 # --------------------------------------------------------------------------------------------
+def explicit_minutes(n: int) -> pd.DataFrame:
+    """The first n of the rows [T0 + 60 k, 5 + k, 6 + k, 4 + k, 5 + k, 1], written out."""
+    times = ["00:00", "00:01", "00:02", "00:03", "00:04", "00:05"][:n]
+    idx = pd.DatetimeIndex([f"2012-01-01 {t}" for t in times], tz="UTC", name="time")
+    close = [5.0, 6.0, 7.0, 8.0, 9.0, 10.0][:n]
+    return pd.DataFrame(
+        {"open": close, "high": [6.0, 7.0, 8.0, 9.0, 10.0, 11.0][:n],
+         "low": [4.0, 5.0, 6.0, 7.0, 8.0, 9.0][:n], "close": close, "volume": [1.0] * n},
+        index=idx.as_unit("ns"),
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("chunksize", [None, 2, 4])
 def test_exact_duplicates_dropped_and_reported(tmp_path, chunksize):
     rows = [[T0 + 60 * k, 5 + k, 6 + k, 4 + k, 5 + k, 1] for k in range(5)]
     dup = [*rows[:2], rows[1], *rows[2:4], rows[3], rows[4]]  # 2 duplicates, one at a boundary
     df = load_bitcoin(write(tmp_path / "d.csv", NEW, dup), freq=None, chunksize=chunksize)
-    clean = load_bitcoin(write(tmp_path / "c.csv", NEW, rows), freq=None)
-    pd.testing.assert_frame_equal(df, clean)
+    pd.testing.assert_frame_equal(df, explicit_minutes(5), check_freq=False)
     assert "2 exact duplicate rows removed" in report(df)
+    clean = load_bitcoin(write(tmp_path / "c.csv", NEW, rows), freq=None)
     assert "duplicate" not in report(clean)
 
 
@@ -310,8 +331,7 @@ def test_unsorted_rows_sorted_and_reported(tmp_path, chunksize):
     rows = [[T0 + 60 * k, 5 + k, 6 + k, 4 + k, 5 + k, 1] for k in range(6)]
     shuffled = [rows[i] for i in (0, 1, 4, 2, 3, 5)]
     df = load_bitcoin(write(tmp_path / "u.csv", NEW, shuffled), freq=None, chunksize=chunksize)
-    clean = load_bitcoin(write(tmp_path / "c.csv", NEW, rows), freq=None)
-    pd.testing.assert_frame_equal(df, clean)
+    pd.testing.assert_frame_equal(df, explicit_minutes(6), check_freq=False)
     assert "not in time order" in report(df) and "sorted by time" in report(df)
 
 
@@ -385,9 +405,10 @@ def test_chunked_equals_unchunked(tmp_path, freq):
         part = load_bitcoin(f, freq=freq, chunksize=chunksize)
         pd.testing.assert_frame_equal(part, whole)
         assert part.attrs["report"] == whole.attrs["report"]
-    if freq == "D":
-        pd.testing.assert_frame_equal(whole, reference_daily(rows), check_freq=False,
+    if freq is not None:
+        pd.testing.assert_frame_equal(whole, reference_ohlcv(rows, freq), check_freq=False,
                                       check_names=False)  # fmt: skip
+    if freq == "D":
         assert "1 gaps in the timestamps (40 missing 1-minute rows)" in report(whole)
 
 
@@ -400,13 +421,19 @@ def test_tiny_chunks_equal_unchunked(tmp_path, chunksize):
         pd.testing.assert_frame_equal(load_bitcoin(f, freq=freq, chunksize=chunksize), whole)
 
 
-def test_resample_of_native_equals_loader_resample(tmp_path):
+def test_resample_of_native_and_loader_resample_match_pandas(tmp_path):
     rows = minute_rows(3000, seed=5, nan_every=11)
+    rows = rows[:1000] + rows[1150:]  # 16:35-19:04 missing: 17:00 and 18:00 have no trades
     f = write(tmp_path / "m.csv", OLD, rows)
+    ref = reference_ohlcv(rows, "h")
+    empty = pd.DatetimeIndex(["2012-01-01 17:00", "2012-01-01 18:00"], tz="UTC")
+    assert (ref.loc[empty, "volume"] == 0).all()  # the fill rule is exercised
+    assert (ref.loc[empty, ["open", "high", "low"]].to_numpy() == ref.loc[empty[0], "close"]).all()
     native = load_bitcoin(f, freq=None)
-    pd.testing.assert_frame_equal(
-        resample_ohlcv(native, "h"), load_bitcoin(f, freq="h", chunksize=123), check_freq=False
-    )
+    pd.testing.assert_frame_equal(resample_ohlcv(native, "h"), ref, check_freq=False,
+                                  check_names=False)  # fmt: skip
+    pd.testing.assert_frame_equal(load_bitcoin(f, freq="h", chunksize=123), ref,
+                                  check_freq=False, check_names=False)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------

@@ -96,8 +96,23 @@ def test_metrics_known_values():
     assert rmse(t, p) >= mae(t, p)
     assert mean_error(t, p) == pytest.approx((10 - 10 + 30 - 30) / 4)  # errors cancel: 0
     assert mean_error(t, t - 7.5) == pytest.approx(-7.5)  # forecasts 7.5 too low
-    assert evaluate(t, p)["mae"] == pytest.approx(20.0)
-    assert set(evaluate(t, p)) == {"mae", "rmse", "mape", "direction"}
+    # direction without y_prev: from t[:-1] = 100, 200, 400 the truth moves +100, +200, -350
+    # and the forecasts p[1:] move +90, +230, -380: same sign 3 of 3
+    assert evaluate(t, p) == {
+        "mae": pytest.approx(20.0),
+        "rmse": pytest.approx(np.sqrt(500.0)),
+        "mape": pytest.approx(20.625),
+        "direction": pytest.approx(1.0),
+    }
+    # with y_prev = 105, 195, 420, 60: truth -5, +5, -20, -10; forecasts +5, -5, +10, -40 -> 1/4
+    got = evaluate(t, p, np.array([105.0, 195.0, 420.0, 60.0]))
+    assert got == {
+        "mae": pytest.approx(20.0),
+        "rmse": pytest.approx(np.sqrt(500.0)),
+        "mape": pytest.approx(20.625),
+        "direction": pytest.approx(0.25),
+    }
+    assert all(type(v) is float for v in got.values())
 
 
 def test_metrics_errors():
@@ -162,17 +177,20 @@ def test_walk_forward_never_shows_the_future_and_updates_in_order():
 
 
 def test_walk_forward_model_that_learns_the_level():
-    # a model that predicts the last truth it was told about (via update) == persistence
-    state = {"last": 0.0}
+    # the model knows only what update told it: it predicts the last truth revealed, -1 before
+    # any. Forecast t=3 comes before any update; forecast t comes after update(y[t-1]).
+    state = {"last": -1.0}
     y = ramp(15)
     pred, true = walk_forward(
-        lambda w: state["last"] if state["last"] else w[-1],
+        lambda w: state["last"],
         y,
         start=3,
         window=1,
         update=lambda w, t: state.update(last=t),
     )
-    assert mae(true, pred) == pytest.approx(2.5)
+    np.testing.assert_array_equal(pred, [-1.0, *y[3:-1]])
+    np.testing.assert_array_equal(true, y[3:])
+    assert state["last"] == y[-1]  # the last truth is revealed too, after the last forecast
 
 
 def test_walk_forward_window_is_a_copy():
@@ -197,6 +215,9 @@ def test_walk_forward_pandas_and_2d():
     assert mae(t1, p1) == pytest.approx(2.5)
     p2, t2 = walk_forward(lambda w: w[-1], table, start=2, window=2)
     assert p2.shape == t2.shape == (6, 2)
+    # persistence row by row: the forecast of row t is row t - 1, the truth is row t
+    np.testing.assert_array_equal(p2, table[1:-1])
+    np.testing.assert_array_equal(t2, table[2:])
 
 
 def test_walk_forward_errors():
