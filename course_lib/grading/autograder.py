@@ -1,0 +1,702 @@
+"""The autograder: run each student's notebook in a sandbox, probe its functions, score.
+
+Usage (also ``python -m course_lib.grading.autograder``; stable, other tools rely on it)::
+
+    python3 course.py grade PATH... --assignment NAME --out DIR
+                            [--jobs N] [--extra-checks DIR] [--seed S] [--quiet]
+    python3 course.py grade --gradescope NAME [--out FILE.zip]
+
+``PATH``: a notebook (the student is its file stem), a folder of submissions (one notebook or
+one folder per student; the student is the entry's name), or a git repository with one branch
+per student (the student is the branch; branches are read with ``git show``, never checked
+out). Exit status 0 when every submission was graded (whatever the scores), 2 on a usage error.
+
+Files written:
+
+- ``DIR/<student>/results.json``, Gradescope's format: ``score``, ``execution_time`` (s),
+  ``output`` (isolation in force, seed, notes), ``visibility``, ``tests`` (one per part: ``name``,
+  ``score``, ``max_score``, ``output``, ``visibility``), and ``extra_data`` (``student``,
+  ``assignment``, ``seed``, ``isolation``, ``status``: ``graded`` or the reason nothing could be
+  graded, ``flags``). Always written, even when the notebook crashes, times out, kills its
+  kernel or is missing (score 0 and the reason).
+- ``DIR/<student>/feedback.md``: per part score and message, cells that raised, notes.
+- ``DIR/gradebook.csv``: ``student, score, max_score, <one column per part>, status, flags``
+  (flags: plagiarism signals, tampering, time-outs; signals for the instructor, not penalties).
+
+How a submission is graded (see README, "Grading"): its notebook and declared files are copied
+into a fresh folder; stored outputs are cleared; the notebook runs in a fresh kernel started
+through :mod:`course_lib.grading.sandbox` (own uid, no network, memory/process/file limits when
+the grader is root) with ``allow_errors``, a per-cell and a per-submission time limit, and its
+outputs size-capped in the grader's memory. Then one probe cell per function part
+(:mod:`course_lib.grading.probe`) calls the student's function on inputs drawn now from a
+generator seeded per student; the answers come back as capped JSON, parts that called course_lib
+code outside ``FunctionPart.allowed`` score zero, the others are judged in this process. The
+kernel is shut down, every process of the sandbox uid killed, the folder removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+
+from . import plagiarism, probe, sandbox, submissions
+from .common import MAX_PLAIN_BYTES, Assignment, FunctionPart, GradingContext, Part, Verdict
+
+ROOT = Path(sandbox.COURSE_ROOT)
+#: Output kept per submission in the grader's memory (all cells together), in characters.
+MAX_OUTPUT_CHARS = 1_000_000
+#: Largest single message accepted from a kernel (zmq drops the connection past it).
+MAX_MESSAGE_BYTES = 64 * 2**20
+#: Largest notebook file accepted.
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+
+
+# ------------------------------------------------------------------------------------------
+# The kernel: a jupyter_client manager whose kernel command goes through the sandbox launcher
+# ------------------------------------------------------------------------------------------
+
+
+def _kernel_classes():
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+
+    class SandboxKernelManager(AsyncKernelManager):
+        """Starts ``ipykernel`` through the sandbox launcher (see :mod:`.sandbox`)."""
+
+        sandbox_prefix: list[str] = []
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            prefix = [a for a in self.sandbox_prefix]
+            # the launcher copies the connection file into the sandbox for the kernel's user
+            prefix[-1:-1] = ["--connection-file", os.path.realpath(self.connection_file)]
+            return [
+                *prefix,
+                "python",
+                "-m",
+                "ipykernel_launcher",
+                "-f",
+                "{connection_file}",
+                *(extra_arguments or []),
+            ]
+
+    class CappedClient(NotebookClient):
+        """A NotebookClient that keeps at most ``budget`` characters of outputs in memory."""
+
+        budget = MAX_OUTPUT_CHARS
+        dropped = False
+
+        def output(self, outs, msg, display_id, cell_index):
+            content = msg.get("content", {})
+            size = len(str(content.get("text", ""))) + sum(
+                len(str(v)) for v in content.get("data", {}).values()
+            )
+            size += sum(len(str(t)) for t in content.get("traceback", []) or [])
+            if size > self.budget:
+                if not self.dropped:
+                    self.dropped = True
+                    outs.append(
+                        {"output_type": "stream", "name": "stderr", "text": "[output truncated]\n"}
+                    )
+                return None
+            self.budget -= size
+            return super().output(outs, msg, display_id, cell_index)
+
+    return SandboxKernelManager, CappedClient
+
+
+# ------------------------------------------------------------------------------------------
+# One submission
+# ------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Run:
+    """What executing one notebook produced (grader side, plain data only)."""
+
+    errors: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    flags: list[str] = dataclasses.field(default_factory=list)
+    answers: dict[str, dict] = dataclasses.field(default_factory=dict)
+    kernel_alive: bool = False
+    isolation: str = ""
+
+
+def _student_seed(seed: int, student: str) -> np.random.Generator:
+    salt = int.from_bytes(hashlib.sha256(student.encode()).digest()[:8], "big")
+    return np.random.default_rng(np.random.SeedSequence([seed, salt]))
+
+
+def _read_notebook(path: Path):
+    import nbformat
+
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"the notebook is {path.stat().st_size:,} bytes (over the limit)")
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
+def _stdout_of(cell) -> str:
+    return "".join(
+        o.get("text", "")
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stdout"
+    )
+
+
+async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int, hide, run: Run):
+    """Run the notebook's cells, then the probes, in one sandboxed kernel."""
+    import subprocess
+
+    import zmq
+    from jupyter_core.utils import ensure_async
+    from nbclient.exceptions import DeadKernelError
+
+    SandboxKernelManager, CappedClient = _kernel_classes()
+    isolated, how = sandbox.isolation_available()
+    run.isolation = how if isolated else f"not isolated ({how})"
+    km = SandboxKernelManager(
+        transport="ipc" if isolated else "tcp",
+        ip=str(workdir / ".kernel") if isolated else "127.0.0.1",
+    )
+    km.sandbox_prefix = sandbox.launcher_argv(
+        str(workdir), slot, memory=assignment.memory, hide=hide, isolate=isolated
+    )
+    km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+    deadline = time.monotonic() + assignment.timeout
+    cell_timeout = {"value": assignment.cell_timeout}
+    client = CappedClient(
+        nb,
+        km=km,
+        timeout=int(assignment.cell_timeout),
+        timeout_func=lambda cell: max(1, int(cell_timeout["value"])),
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": "CellTimeoutError", "evalue": "time limit", "traceback": []},
+        kernel_name="python3",
+        startup_timeout=120,
+        iopub_timeout=5,
+        record_timing=False,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    try:
+        async with client.async_setup_kernel(
+            cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ):
+            run.kernel_alive = True
+            msg_id = await ensure_async(client.kc.kernel_info())
+            await client.async_wait_for_reply(msg_id)
+            stopped = None
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                left = deadline - time.monotonic()
+                if left <= 1:
+                    stopped = index
+                    break
+                cell_timeout["value"] = min(assignment.cell_timeout, left)
+                started = time.monotonic()
+                try:
+                    await client.async_execute_cell(cell, index)
+                except DeadKernelError:
+                    run.kernel_alive = False
+                    run.errors.append(f"cell {index}: the kernel died (exit, crash or memory)")
+                    run.flags.append("kernel died")
+                    break
+                for out in cell.get("outputs", []):
+                    if out.get("output_type") == "error":
+                        ename = out.get("ename", "")
+                        if ename == "CellTimeoutError":
+                            seconds = time.monotonic() - started
+                            run.errors.append(
+                                f"cell {index}: stopped after {seconds:.0f} s (time limit)"
+                            )
+                            run.flags.append(f"cell {index} timed out")
+                        else:
+                            evalue = str(out.get("evalue", ""))[:300]
+                            run.errors.append(f"cell {index}: {ename}: {evalue}")
+            if stopped is not None:
+                run.errors.append(
+                    f"the notebook's time limit ({assignment.timeout:.0f} s) was reached: "
+                    f"cells from {stopped} on did not run"
+                )
+                run.flags.append("submission timed out")
+            if run.kernel_alive:
+                for part, calls in probes:
+                    nonce = probe.new_nonce()
+                    import nbformat
+
+                    cell = nbformat.v4.new_code_cell(probe.probe_source(part.function, calls, nonce))
+                    cell_timeout["value"] = assignment.cell_timeout
+                    client.budget = 4 * MAX_PLAIN_BYTES
+                    client.dropped = False
+                    nb.cells.append(cell)
+                    try:
+                        await client.async_execute_cell(cell, len(nb.cells) - 1)
+                    except DeadKernelError:
+                        run.kernel_alive = False
+                        run.answers[part.name] = {"error": "the kernel died while it was called"}
+                        break
+                    answer = probe.parse_answer(_stdout_of(cell), nonce, len(calls))
+                    if any(
+                        o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError"
+                        for o in cell.outputs
+                    ):
+                        answer = {"error": f"no answer within {assignment.cell_timeout:.0f} s"}
+                    run.answers[part.name] = answer
+                    cell.outputs = []
+    finally:
+        try:
+            if await km.is_alive():
+                await km.shutdown_kernel(now=True)
+        except Exception:
+            pass
+        sandbox.kill_uid(sandbox.BASE_UID + slot)
+        try:
+            await km.cleanup_resources()
+        except Exception:
+            pass
+        if client.kc is not None:
+            client.kc.stop_channels()
+
+
+def _run_sandboxed_factory(slot: int, assignment: Assignment, hide, private: Path):
+    def run_sandboxed(argv, files=None, timeout=120):
+        """Run ``argv`` in a fresh sandbox folder holding copies of ``files`` (name -> path)."""
+        isolated, _ = sandbox.isolation_available()
+        work = Path(tempfile.mkdtemp(prefix="sandbox-run-"))
+        out_dir = Path(tempfile.mkdtemp(prefix="run-", dir=private))
+        try:
+            for name, path in (files or {}).items():
+                name = submissions.safe_name(Path(name).name)
+                shutil.copyfile(path, work / name)
+            argv = list(argv)
+            cmd = sandbox.launcher_argv(
+                str(work), slot, memory=assignment.memory, hide=hide, isolate=isolated
+            ) + argv
+            with open(out_dir / "out", "wb") as fo, open(out_dir / "err", "wb") as fe:
+                proc = __import__("subprocess").Popen(
+                    cmd, stdout=fo, stderr=fe, stdin=__import__("subprocess").DEVNULL,
+                    start_new_session=True,
+                )
+                try:
+                    code = proc.wait(timeout=timeout)
+                except __import__("subprocess").TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    code = -9
+            sandbox.kill_uid(sandbox.BASE_UID + slot)
+            cap = MAX_PLAIN_BYTES
+
+            def read(p):
+                with open(p, "rb") as f:
+                    return f.read(cap).decode(errors="replace")
+
+            err = read(out_dir / "err")
+            lines = err.split("\n", 1)
+            if lines and lines[0].startswith("sandbox isolation:"):
+                err = lines[1] if len(lines) > 1 else ""
+            if code == -9:
+                err += f"\n[stopped after {timeout} s]"
+            return code, read(out_dir / "out"), err
+        finally:
+            sandbox.kill_uid(sandbox.BASE_UID + slot)
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(out_dir, ignore_errors=True)
+
+    return run_sandboxed
+
+
+def _judge(part: Part, calls, answer, ctx) -> Verdict:
+    if isinstance(part, FunctionPart):
+        if answer is None:
+            return Verdict(0.0, f"{part.function} could not be called: the notebook did not run")
+        if answer.get("error"):
+            return Verdict(0.0, f"{part.function} could not be called: {answer['error']}")
+        outcomes = answer["outcomes"]
+        if answer.get("tampered"):
+            return Verdict(
+                0.0,
+                f"{part.function}: the grader's call recorder was removed or replaced while it "
+                "ran (sys.setprofile); not graded",
+            )
+        if outcomes and all(o.get("error") == "missing" for o in outcomes):
+            return Verdict(0.0, f"{part.function} is not defined in the notebook")
+        used = sorted({c for o in outcomes for c in o.get("course_lib_calls", [])})
+        bad = [c for c in used if c not in part.allowed]
+        if bad:
+            return Verdict(
+                0.0,
+                f"{part.function} calls the course's reference implementation {', '.join(bad)}; "
+                "write it yourself",
+            )
+        return part.score(calls, outcomes, ctx)
+    return part.score(calls, [], ctx)
+
+
+def grade_submission(
+    sub: submissions.Submission,
+    assignment: Assignment,
+    seed: int,
+    out: Path,
+    slot: int,
+    hide: tuple[str, ...],
+    private: Path,
+    regions: list[dict],
+) -> dict:
+    """Grade one submission; write its results.json and feedback.md; return a summary."""
+    started = time.monotonic()
+    rng = _student_seed(seed, sub.student)
+    run = Run()
+    verdicts: dict[str, Verdict] = {}
+    status = "graded"
+    fingerprint: dict[str, str] = {}
+    workdir = None
+    try:
+        if sub.problem or sub.folder is None:
+            status = sub.problem or "nothing to grade"
+        else:
+            nb = _read_notebook(sub.folder / assignment.notebook)
+            fingerprint = plagiarism.fingerprints(nb, regions) if regions else {}
+            calls = {p.name: p.draw(rng) for p in assignment.parts}
+            probes = [
+                (p, calls[p.name])
+                for p in assignment.parts
+                if isinstance(p, FunctionPart) and p.function
+            ]
+            workdir = Path(tempfile.mkdtemp(prefix="grade-"))
+            for f in sub.folder.iterdir():
+                if f.name != assignment.notebook and f.is_file() and not f.is_symlink():
+                    shutil.copyfile(f, workdir / f.name)
+            import nbformat
+
+            nbformat.write(nb, str(workdir / assignment.notebook))
+            try:
+                asyncio.run(_execute(nb, workdir, assignment, probes, slot, hide, run))
+            except Exception as e:
+                run.errors.append(f"the notebook could not be run: {type(e).__name__}: {e}")
+                status = "graded (the notebook could not be run to the end)"
+            # nothing of the student's runs any more: links in its folder are removed
+            for dirpath, dirnames, filenames in os.walk(workdir):
+                for name in dirnames + filenames:
+                    p = os.path.join(dirpath, name)
+                    if os.path.islink(p):
+                        os.unlink(p)
+            ctx = GradingContext(
+                submission_dir=sub.folder,
+                workdir=workdir,
+                run_sandboxed=_run_sandboxed_factory(slot, assignment, hide, private),
+                rng=rng,
+            )
+            for part in assignment.parts:
+                try:
+                    verdicts[part.name] = _judge(
+                        part, calls[part.name], run.answers.get(part.name), ctx
+                    )
+                except Exception as e:
+                    verdicts[part.name] = Verdict(
+                        0.0, f"could not be judged: {type(e).__name__}: {str(e)[:300]}"
+                    )
+            run.notes += ctx.log
+            if any(
+                v.message.startswith(f"{getattr(p, 'function', '')}: the grader's call recorder")
+                for p in assignment.parts
+                if (v := verdicts.get(p.name))
+            ):
+                run.flags.append("tampered with the grader's call recorder")
+    except Exception as e:  # the grader itself failed on this submission: say so, go on
+        status = f"grader error: {type(e).__name__}: {e}"
+        run.errors.append(traceback.format_exc(limit=3)[-1500:])
+    finally:
+        if workdir is not None:
+            sandbox.kill_uid(sandbox.BASE_UID + slot)
+            shutil.rmtree(workdir, ignore_errors=True)
+    if status != "graded" and not verdicts:
+        verdicts = {p.name: Verdict(0.0, f"not graded: {status}") for p in assignment.parts}
+    elapsed = time.monotonic() - started
+    result = write_results(sub, assignment, verdicts, run, status, seed, elapsed, out)
+    result["fingerprint"] = fingerprint
+    return result
+
+
+# ------------------------------------------------------------------------------------------
+# Files written
+# ------------------------------------------------------------------------------------------
+
+
+def write_results(sub, assignment, verdicts, run, status, seed, elapsed, out: Path) -> dict:
+    tests = []
+    total = 0.0
+    for part in assignment.parts:
+        v = verdicts.get(part.name) or Verdict(0.0, "not graded")
+        score = round(v.fraction * part.points, 4)
+        total += score
+        tests.append(
+            {
+                "name": part.name,
+                "score": score,
+                "max_score": float(part.points),
+                "output": v.message,
+                "visibility": part.visibility,
+            }
+        )
+    lines = [
+        f"{assignment.title}: {total:g} / {assignment.max_score:g}",
+        f"isolation: {run.isolation or 'none (the notebook did not run)'}",
+        f"seed: {seed}",
+    ]
+    if status != "graded":
+        lines.append(f"status: {status}")
+    lines += [f"error: {e}" for e in run.errors[:50]]
+    lines += [f"note: {n}" for n in sub.notes + run.notes]
+    results = {
+        "score": round(total, 4),
+        "execution_time": round(elapsed, 2),
+        "output": "\n".join(lines),
+        "visibility": "visible",
+        "tests": tests,
+        "extra_data": {
+            "student": sub.student,
+            "assignment": assignment.name,
+            "seed": seed,
+            "isolation": run.isolation,
+            "status": status,
+            "flags": sorted(set(run.flags)),
+        },
+    }
+    folder = out / sub.student
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / ".results.json.tmp"
+    tmp.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    os.replace(tmp, folder / "results.json")
+    (folder / "feedback.md").write_text(feedback(sub, assignment, results, run), encoding="utf-8")
+    return {
+        "student": sub.student,
+        "score": results["score"],
+        "max_score": assignment.max_score,
+        "parts": {t["name"]: t["score"] for t in tests},
+        "status": status,
+        "flags": list(results["extra_data"]["flags"]),
+        "seconds": elapsed,
+    }
+
+
+def feedback(sub, assignment, results, run) -> str:
+    md = [
+        f"# {assignment.title}",
+        "",
+        f"Student: **{sub.student}**. Score: **{results['score']:g} / {assignment.max_score:g}**.",
+        "",
+        "| part | score | max |",
+        "|---|---|---|",
+    ]
+    md += [f"| {t['name']} | {t['score']:g} | {t['max_score']:g} |" for t in results["tests"]]
+    md += ["", "## Messages", ""]
+    for t in results["tests"]:
+        md.append(f"- **{t['name']}** ({t['score']:g}/{t['max_score']:g}): {t['output']}")
+    status = results["extra_data"]["status"]
+    if status != "graded":
+        md += ["", f"**Not graded normally:** {status}"]
+    if run.errors:
+        md += ["", "## Errors while the notebook ran", ""]
+        md += [f"- {e}" for e in run.errors[:50]]
+    notes = sub.notes + run.notes
+    if notes:
+        md += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    md += [
+        "",
+        f"_Isolation: {run.isolation or 'the notebook did not run'}. "
+        f"Inputs drawn with seed {results['extra_data']['seed']}._",
+        "",
+    ]
+    return "\n".join(md)
+
+
+def write_gradebook(out: Path, assignment: Assignment, rows: list[dict]) -> Path:
+    path = out / "gradebook.csv"
+    names = [p.name for p in assignment.parts]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "score", "max_score", *names, "status", "flags"])
+        for r in sorted(rows, key=lambda r: r["student"]):
+            w.writerow(
+                [
+                    r["student"],
+                    f"{r['score']:g}",
+                    f"{r['max_score']:g}",
+                    *(f"{r['parts'].get(n, 0):g}" for n in names),
+                    r["status"],
+                    "; ".join(r["flags"]),
+                ]
+            )
+    return path
+
+
+# ------------------------------------------------------------------------------------------
+# The batch
+# ------------------------------------------------------------------------------------------
+
+
+def load_extra_checks(folder: Path) -> list[Part]:
+    """The ``PARTS`` of every ``*.py`` in ``folder`` (private checks, imported here)."""
+    parts: list[Part] = []
+    files = sorted(Path(folder).glob("*.py"))
+    if not files:
+        raise ValueError(f"--extra-checks {folder}: no .py file there")
+    for k, path in enumerate(files):
+        spec = importlib.util.spec_from_file_location(f"_extra_checks_{k}_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found = getattr(module, "PARTS", None)
+        if not isinstance(found, list | tuple) or not all(isinstance(p, Part) for p in found):
+            raise ValueError(f"{path}: PARTS must be a list of Part objects")
+        parts += list(found)
+    return parts
+
+
+def grade(
+    paths,
+    assignment: Assignment,
+    out: Path,
+    jobs: int = 1,
+    seed: int | None = None,
+    progress: bool = True,
+    solutions_dir: Path | None = None,
+) -> list[dict]:
+    """Grade every submission under ``paths`` into ``out``; return one summary row each."""
+    from tqdm.auto import tqdm
+
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if seed is None:
+        seed = int.from_bytes(os.urandom(8), "big") >> 1
+    private = Path(tempfile.mkdtemp(prefix="grader-"))  # mode 0700: the sandbox cannot read it
+    solution = (solutions_dir or ROOT / "solutions") / assignment.notebook
+    regions = plagiarism.load_solution_regions(solution)
+    hide = tuple(str(Path(p).resolve()) for p in [out, private, *paths])
+    try:
+        subs = submissions.collect(paths, assignment.notebook, assignment.files, private)
+        slots: queue.Queue[int] = queue.Queue()
+        for k in range(max(1, jobs)):
+            slots.put(k)
+
+        def work(sub):
+            slot = slots.get()
+            try:
+                return grade_submission(
+                    sub, assignment, seed, out, slot, hide, private, regions
+                )
+            except BaseException as e:  # never lose a student: write a zero with the reason
+                run = Run(errors=[f"grader error: {type(e).__name__}: {e}"])
+                status = f"grader error: {type(e).__name__}"
+                verdicts = {p.name: Verdict(0.0, status) for p in assignment.parts}
+                row = write_results(sub, assignment, verdicts, run, status, seed, 0.0, out)
+                row["fingerprint"] = {}
+                return row
+            finally:
+                slots.put(slot)
+
+        rows: list[dict] = []
+        bar = tqdm(total=len(subs), desc=f"grading {assignment.name}", unit="student",
+                   disable=not progress)
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(work, s) for s in subs]
+            for fut in as_completed(futures):
+                row = fut.result()
+                rows.append(row)
+                bar.set_postfix_str(f"{row['student']}: {row['score']:g}/{row['max_score']:g}")
+                bar.update()
+        bar.close()
+        signals = plagiarism.flags({r["student"]: r.pop("fingerprint", {}) for r in rows})
+        for r in rows:
+            r["flags"] = r["flags"] + signals.get(r["student"], [])
+        write_gradebook(out, assignment, rows)
+        return rows
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="course.py grade",
+        description="Grade homework submissions in a sandbox (see README, 'Grading').",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="notebook, folder or git repository")
+    p.add_argument("--assignment", help="the assignment's name, e.g. hw05_lstm")
+    p.add_argument("--out", help="output folder (or, with --gradescope, the zip file)")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    p.add_argument("--extra-checks", help="folder of private checks (*.py defining PARTS)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the drawn inputs")
+    p.add_argument("--gradescope", metavar="NAME", help="write Gradescope's autograder zip")
+    p.add_argument("--solutions", help=argparse.SUPPRESS)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .assignments import NAMES, get
+
+    args = parser().parse_args(argv)
+    try:
+        if args.gradescope:
+            from .gradescope import write_archive
+
+            name = args.gradescope
+            get(name)  # a clear error for an unknown name
+            target = Path(args.out or f"{name}-gradescope.zip")
+            write_archive(name, target)
+            print(f"wrote {target}")
+            return 0
+        if not args.paths or not args.assignment or not args.out:
+            parser().print_usage(sys.stderr)
+            print(
+                "grade: give PATH..., --assignment NAME and --out DIR "
+                f"(assignments: {', '.join(NAMES)})",
+                file=sys.stderr,
+            )
+            return 2
+        assignment = get(args.assignment)
+        if args.extra_checks:
+            extra = load_extra_checks(Path(args.extra_checks))
+            assignment = dataclasses.replace(assignment, parts=[*assignment.parts, *extra])
+        if args.jobs < 1:
+            raise ValueError("--jobs must be at least 1")
+        rows = grade(
+            args.paths,
+            assignment,
+            Path(args.out),
+            jobs=args.jobs,
+            seed=args.seed,
+            progress=not args.quiet,
+            solutions_dir=Path(args.solutions) if args.solutions else None,
+        )
+    except (ValueError, FileNotFoundError) as e:
+        print(f"grade: {e}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    print(f"graded {len(rows)} submission(s) of {assignment.name}; gradebook: {out / 'gradebook.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""Finding the students' submissions: a notebook, a folder of submissions, or a git repository.
+
+Every submission is copied into the grader's private folder (mode 0700) before anything runs:
+only the assignment's notebook and the files it declares (``Assignment.files``), found beside
+the notebook, are kept; symbolic links, special files and files over :data:`MAX_FILE_BYTES` are
+left out with a note. A git repository is read with ``git ls-tree`` and ``git show``: the
+student's branches are never checked out, and the instructor's working tree is not touched.
+
+- a notebook ``alice.ipynb``: one student, ``alice``;
+- a folder: each ``*.ipynb`` in it is a student (its stem), each sub-folder a student (its
+  name) whose notebook is found inside (``<assignment>.ipynb`` preferred, at the top, then in
+  ``exercises/``, then anywhere; else the only notebook there);
+- a git repository (a folder with ``.git``, or a bare repository): each branch is a student
+  (local branches and remote-tracking ones, the default branches ``main``/``master``/``HEAD``
+  excepted), the notebook found in the branch's tree as in a folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: A submitted file larger than this is not copied (the notebook included).
+MAX_FILE_BYTES = 200 * 2**20
+#: Branches that are the course's own, not a student's.
+DEFAULT_BRANCHES = ("main", "master", "HEAD", "gh-pages")
+
+
+@dataclass
+class Submission:
+    """One student's work, copied to ``folder`` (None when nothing could be read)."""
+
+    student: str
+    source: str
+    folder: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    problem: str | None = None  # why there is nothing to grade (no notebook, unreadable …)
+
+
+def safe_name(name: str) -> str:
+    """A student name usable as one path component: letters, digits, ``._-`` only."""
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")
+    return clean[:100] or "student"
+
+
+def _pick_notebook(paths: list[str], notebook: str) -> str | None:
+    """The submitted notebook among the relative ``paths`` of a submission."""
+    nbs = [p for p in paths if p.endswith(".ipynb") and "/." not in "/" + p]
+    nbs = [p for p in nbs if ".ipynb_checkpoints" not in p]
+    for prefer in (notebook, f"exercises/{notebook}", f"solutions/{notebook}"):
+        if prefer in nbs:
+            return prefer
+    named = sorted((p for p in nbs if p.rsplit("/", 1)[-1] == notebook), key=len)
+    if named:
+        return named[0]
+    top = [p for p in nbs if "/" not in p]
+    if len(top) == 1:
+        return top[0]
+    if len(nbs) == 1:
+        return nbs[0]
+    return None
+
+
+def _copy_file(src: Path, dst: Path, sub: Submission) -> bool:
+    try:
+        st = os.lstat(src)
+    except OSError as e:
+        sub.notes.append(f"{src.name}: unreadable ({e.strerror})")
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        sub.notes.append(f"{src.name}: not a regular file (a link?), ignored")
+        return False
+    if st.st_size > MAX_FILE_BYTES:
+        sub.notes.append(f"{src.name}: {st.st_size:,} bytes, over {MAX_FILE_BYTES:,}; ignored")
+        return False
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        shutil.copyfileobj(fin, fout)
+    return True
+
+
+def from_folder(folder: Path, student: str, notebook: str, files, dest: Path) -> Submission:
+    """The submission in ``folder`` (a student's folder), copied into ``dest``."""
+    sub = Submission(student, str(folder))
+    rel = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "node_modules"]
+        for f in filenames:
+            rel.append(os.path.relpath(os.path.join(dirpath, f), folder).replace(os.sep, "/"))
+        if len(rel) > 20000:
+            break
+    chosen = _pick_notebook(rel, notebook)
+    if chosen is None:
+        sub.problem = f"no notebook {notebook} in the submission"
+        return sub
+    dest.mkdir(parents=True)
+    base = folder / os.path.dirname(chosen)
+    if _copy_file(folder / chosen, dest / notebook, sub):
+        for name in files:
+            if (base / name).exists() or os.path.islink(base / name):
+                _copy_file(base / name, dest / name, sub)
+        sub.folder = dest
+    else:
+        sub.problem = f"the notebook {chosen} could not be read"
+    if chosen != notebook:
+        sub.notes.append(f"graded {chosen}")
+    return sub
+
+
+def from_notebook(path: Path, notebook: str, files, dest: Path) -> Submission:
+    sub = Submission(path.stem, str(path))
+    dest.mkdir(parents=True)
+    if _copy_file(path, dest / notebook, sub):
+        for name in files:
+            if (path.parent / name).exists():
+                _copy_file(path.parent / name, dest / name, sub)
+        sub.folder = dest
+    else:
+        sub.problem = f"the notebook {path.name} could not be read"
+    return sub
+
+
+def _git(repo: Path, *args: str, binary: bool = False):
+    r = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, check=False, timeout=120
+    )
+    if r.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)}: {r.stderr.decode(errors='replace').strip()}")
+    return r.stdout if binary else r.stdout.decode(errors="replace")
+
+
+def is_git_repo(path: Path) -> bool:
+    if not path.is_dir():
+        return False
+    if (path / ".git").exists():
+        return True
+    return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
+
+
+def branches(repo: Path) -> list[tuple[str, str]]:
+    """(student, ref) for each student branch: local ones first, then remote-tracking ones."""
+    out = _git(repo, "for-each-ref", "--format=%(refname)", "refs/heads", "refs/remotes")
+    seen: dict[str, str] = {}
+    for ref in out.split():
+        if ref.startswith("refs/heads/"):
+            name = ref.removeprefix("refs/heads/")
+        else:
+            name = ref.removeprefix("refs/remotes/").split("/", 1)[-1]
+        if name in DEFAULT_BRANCHES or name in seen:
+            continue
+        seen[name] = ref
+    return sorted(seen.items())
+
+
+def from_branch(repo: Path, student: str, ref: str, notebook: str, files, dest: Path):
+    """The submission on branch ``ref``, read with ``git ls-tree``/``git show`` into ``dest``."""
+    sub = Submission(student, f"{repo}@{ref}")
+    listing = _git(repo, "ls-tree", "-r", "-l", "-z", ref)
+    entries = {}
+    for row in listing.split("\0"):
+        if not row:
+            continue
+        meta, path = row.split("\t", 1)
+        mode, kind, obj, size = meta.split()
+        entries[path] = (mode, kind, obj, size)
+    chosen = _pick_notebook(list(entries), notebook)
+    if chosen is None:
+        sub.problem = f"no notebook {notebook} on branch {student}"
+        return sub
+    dest.mkdir(parents=True)
+    base = os.path.dirname(chosen)
+    wanted = [(chosen, notebook)] + [
+        (f"{base}/{n}" if base else n, n)
+        for n in files
+        if (f"{base}/{n}" if base else n) in entries
+    ]
+    for path, name in wanted:
+        mode, kind, obj, size = entries[path]
+        if kind != "blob" or mode not in ("100644", "100755"):
+            sub.notes.append(f"{path}: not a regular file (a link?), ignored")
+            continue
+        if int(size) > MAX_FILE_BYTES:
+            sub.notes.append(f"{path}: {int(size):,} bytes, over {MAX_FILE_BYTES:,}; ignored")
+            continue
+        (dest / name).write_bytes(_git(repo, "cat-file", "blob", obj, binary=True))
+    if (dest / notebook).exists():
+        sub.folder = dest
+    else:
+        sub.problem = f"the notebook {chosen} could not be read from branch {student}"
+    if chosen != notebook:
+        sub.notes.append(f"graded {chosen}")
+    return sub
+
+
+def collect(paths, notebook: str, files, private: Path) -> list[Submission]:
+    """All submissions under ``paths``, copied into ``private`` (one sub-folder each).
+
+    Student names are made path-safe and unique (``alice``, ``alice-2``). A path that does not
+    exist raises ``FileNotFoundError`` (nothing has been graded yet then).
+    """
+    found: list[tuple[str, callable]] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise FileNotFoundError(f"no such notebook, folder or repository: {raw}")
+        if path.is_file():
+            found.append((path.stem, lambda d, p=path: from_notebook(p, notebook, files, d)))
+        elif is_git_repo(path):
+            for student, ref in branches(path):
+                found.append(
+                    (
+                        student,
+                        lambda d, s=student, r=ref, p=path: from_branch(
+                            p, s, r, notebook, files, d
+                        ),
+                    )
+                )
+        else:
+            for entry in sorted(path.iterdir()):
+                if entry.name.startswith(".") or entry.is_symlink():
+                    continue
+                if entry.is_file() and entry.suffix == ".ipynb":
+                    found.append(
+                        (entry.stem, lambda d, p=entry: from_notebook(p, notebook, files, d))
+                    )
+                elif entry.is_dir():
+                    found.append(
+                        (
+                            entry.name,
+                            lambda d, p=entry: from_folder(p, p.name, notebook, files, d),
+                        )
+                    )
+    subs: list[Submission] = []
+    used: set[str] = set()
+    for k, (student, read) in enumerate(found):
+        name = safe_name(student)
+        base, n = name, 1
+        while name in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name)
+        try:
+            sub = read(private / f"{k:04d}")
+        except Exception as e:  # one unreadable submission never stops the batch
+            sub = Submission(student, "?", problem=f"could not read the submission: {e}")
+        sub.student = name
+        subs.append(sub)
+    return subs
