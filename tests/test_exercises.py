@@ -399,6 +399,7 @@ def test_committed_exercises_hold_no_solution_code():
         assert regions, f"solutions/{name} has no solution region"
         by_id = {cell.id: cell for cell in exercise.cells}
         for cell_id, code in regions:
+            assert cell_id in by_id, f"exercises/{name} has no cell {cell_id!r}: stale?"
             assert "raise NotImplementedError()" in by_id[cell_id].source
             body = [line for line in code.splitlines() if line.strip()]
             assert not (body and all(line in by_id[cell_id].source for line in body)), (

@@ -152,9 +152,14 @@ def _parses(source: str) -> bool:
     return True
 
 
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
 def _cell_regions(name: str, index: int, cell) -> list[_Region]:
     """The solution regions of one cell, checked; raises :class:`ExerciseError`."""
-    source = cell.get("source", "")
+    source = _source(cell)
     lines = source.splitlines(keepends=True)
     suspects = [i for i, line in enumerate(lines) if _MARKER_LIKE.search(line)]
     if not suspects:
@@ -166,7 +171,10 @@ def _cell_regions(name: str, index: int, cell) -> list[_Region]:
             f"cell ({lines[i].strip()!r}); markers belong in code cells only"
         )
     try:
-        strings, comments = _lexical_map(_mask_magics(lines))
+        try:
+            strings, comments = _lexical_map(source)
+        except (tokenize.TokenError, SyntaxError):  # IPython syntax? Try without it.
+            strings, comments = _lexical_map(_mask_magics(lines))
     except (tokenize.TokenError, SyntaxError) as exc:
         raise ExerciseError(
             f"{_where(name, index, cell, suspects[0] + 1)}: this cell holds a solution marker "
@@ -284,7 +292,7 @@ def solution_regions(nb, name: str = "<notebook>") -> list[tuple[str | None, str
     """
     found = []
     for cell, regions in zip(nb.get("cells", []), _regions_of(nb, name), strict=True):
-        lines = cell.get("source", "").splitlines(keepends=True)
+        lines = _source(cell).splitlines(keepends=True)
         for region in regions:
             found.append((cell.get("id"), "".join(lines[region.begin + 1 : region.end])))
     return found
@@ -297,7 +305,7 @@ def make_exercise(nb, name: str = "<notebook>"):
     ``ValueError``) naming the notebook, cell and line of a marker mistake.
     """
     per_cell = _regions_of(nb, name)
-    out = copy.deepcopy(nb)
+    out = nbformat.from_dict(copy.deepcopy(nb))
     for key in _RUN_RECORD_NOTEBOOK_METADATA:
         out.get("metadata", {}).pop(key, None)
     for cell, regions in zip(out.cells, per_cell, strict=True):
@@ -308,7 +316,7 @@ def make_exercise(nb, name: str = "<notebook>"):
         for key in _RUN_RECORD_CELL_METADATA:
             cell.get("metadata", {}).pop(key, None)
         if regions:
-            cell["source"] = _replace(cell.source.splitlines(keepends=True), regions)
+            cell["source"] = _replace(_source(cell).splitlines(keepends=True), regions)
     return out
 
 
