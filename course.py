@@ -8,6 +8,12 @@ runs with any Python 3.11+ before anything is installed.
     python3 course.py lab             open the course in JupyterLab
     python3 course.py test [ARGS…]    run every test (unit tests, notebooks with nbval, browser
                                       tests); ARGS go to pytest, e.g. -x or tests/test_cells.py
+    python3 course.py exercises       write exercises/ from solutions/ (the homework)
+    python3 course.py grade PATH... --assignment NAME --out DIR [--jobs N]
+                                      [--extra-checks DIR] [--seed S]
+                                      grade submissions (README, "Grading")
+    python3 course.py grade --gradescope NAME [--out FILE.zip]
+                                      write Gradescope's autograder archive
     python3 course.py setup           only create/update the environment
 """
 
@@ -55,7 +61,7 @@ def setup() -> Path:
 
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("", [])
-    if command not in ("lab", "test", "setup"):
+    if command not in ("lab", "test", "setup", "exercises", "grade"):
         print(__doc__)
         return 2
     python = setup()
@@ -66,6 +72,11 @@ def main(argv: list[str]) -> int:
             [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}", *args],
             cwd=ROOT,
         )
+    if command == "exercises":
+        return subprocess.call([str(python), "-m", "course_lib.grading.exercises", *args], cwd=ROOT)
+    if command == "grade":
+        # paths stay relative to where the command was typed
+        return subprocess.call([str(python), "-m", "course_lib.grading.autograder", *args])
     return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
 
 

@@ -6,6 +6,9 @@ Usage (also ``python -m course_lib.grading.autograder``; stable, other tools rel
                             [--jobs N] [--extra-checks DIR] [--seed S] [--quiet]
     python3 course.py grade --gradescope NAME [--out FILE.zip]
 
+``--one-student``: each PATH folder is one student's submission (Gradescope's layout; the
+student is the folder's name). ``--solutions DIR``: where the published solutions are (for the
+plagiarism signals; default ``solutions/`` of the course). ``--quiet``: no progress bar.
 ``PATH``: a notebook (the student is its file stem), a folder of submissions (one notebook or
 one folder per student; the student is the entry's name), or a git repository with one branch
 per student (the student is the branch; branches are read with ``git show``, never checked
@@ -582,6 +585,7 @@ def grade(
     seed: int | None = None,
     progress: bool = True,
     solutions_dir: Path | None = None,
+    one_student: bool = False,
 ) -> list[dict]:
     """Grade every submission under ``paths`` into ``out``; return one summary row each."""
     from tqdm.auto import tqdm
@@ -595,7 +599,10 @@ def grade(
     regions = plagiarism.load_solution_regions(solution)
     hide = tuple(str(Path(p).resolve()) for p in [out, private, *paths])
     try:
-        subs = submissions.collect(paths, assignment.notebook, assignment.files, private)
+        subs = submissions.collect(
+            paths, assignment.notebook, assignment.files, private, one_student=one_student
+        )
+        sandbox.isolation_available()  # measured once, before the workers start
         slots: queue.Queue[int] = queue.Queue()
         for k in range(max(1, jobs)):
             slots.put(k)
@@ -648,7 +655,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--extra-checks", help="folder of private checks (*.py defining PARTS)")
     p.add_argument("--seed", type=int, default=None, help="seed of the drawn inputs")
     p.add_argument("--gradescope", metavar="NAME", help="write Gradescope's autograder zip")
-    p.add_argument("--solutions", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--one-student",
+        action="store_true",
+        help="each PATH folder is one student's submission (as on Gradescope)",
+    )
+    p.add_argument("--solutions", help="folder of the published solutions (plagiarism signals)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -689,6 +701,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             progress=not args.quiet,
             solutions_dir=Path(args.solutions) if args.solutions else None,
+            one_student=args.one_student,
         )
     except (ValueError, FileNotFoundError) as e:
         print(f"grade: {e}", file=sys.stderr)

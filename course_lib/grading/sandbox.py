@@ -117,7 +117,7 @@ def _blocked_ancestor(path: str) -> str | None:
 
 def _cover(target: str, keep: list[str], size: str, mode: str = "0755", ro: bool = False) -> None:
     """Mount a fresh tmpfs over folder ``target``, with the folders ``keep`` (under it) put back."""
-    stage = tempfile.mkdtemp(prefix="sandbox-stage-", dir="/")
+    stage = tempfile.mkdtemp(prefix="sandbox-stage-", dir=_STAGE_BASE)
     kept = []
     try:
         for i, path in enumerate(keep):
@@ -144,12 +144,27 @@ def _cover(target: str, keep: list[str], size: str, mode: str = "0755", ro: bool
             pass
 
 
+#: Where bind mounts wait while a folder is covered: a tmpfs on /mnt in the sandbox's own mount
+#: namespace (so nothing is written to the machine's disk), else "/".
+_STAGE_BASE = "/"
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """``paths`` without those inside another one of them."""
+    paths = sorted(set(paths))
+    return [p for p in paths if not any(p.startswith(q + "/") for q in paths if q != p)]
+
+
 def _isolate(workdir: str, hide: list[str], uid: int) -> None:
     """Steps 3 of the module docstring; raises OSError if the OS refuses."""
     _unshare(CLONE_NEWNET | CLONE_NEWNS)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     workdir = os.path.realpath(workdir)
     need = needed_paths(tuple(p for p in [os.environ.get("COURSE_DATA_DIR")] if p))
+    global _STAGE_BASE
+    if os.path.isdir("/mnt") and not any(p.startswith("/mnt/") for p in [workdir, *need]):
+        _mount("tmpfs", "/mnt", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700")
+        _STAGE_BASE = "/mnt"
     # Folders that the sandbox user could not traverse: a tmpfs holding only what Python needs.
     blocked: dict[str, list[str]] = {}
     for path in need:
@@ -158,6 +173,11 @@ def _isolate(workdir: str, hide: list[str], uid: int) -> None:
             blocked.setdefault(anc, []).append(path)
     for anc, paths in blocked.items():
         _cover(anc, paths, "1m", ro=True)
+    # Private temporary folders; the sandbox folder (and what Python needs) is put back.
+    for tmp in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(tmp) and not os.path.islink(tmp):
+            keep = [p for p in [workdir, *need] if p.startswith(tmp + "/")]
+            _cover(tmp, _outermost(keep), "64m", mode="1777")
     # The course tree, read-only (it is root's anyway; this also covers files left writable).
     _mount(COURSE_ROOT, COURSE_ROOT, None, MS_BIND | MS_REC)
     _mount(None, COURSE_ROOT, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
@@ -172,11 +192,6 @@ def _isolate(workdir: str, hide: list[str], uid: int) -> None:
             _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=000")
         else:
             _mount("/dev/null", path, None, MS_BIND)
-    # Private temporary folders; the sandbox folder is put back where it was.
-    for tmp in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(tmp) and not os.path.islink(tmp):
-            keep = [workdir] if workdir.startswith(tmp + "/") else []
-            _cover(tmp, keep, "64m", mode="1777")
     os.chown(workdir, uid, uid)
 
 
@@ -192,6 +207,8 @@ def sandbox_env(workdir: str) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "MPLBACKEND": "Agg",
+        # the kernel imports the same course_lib as the grader
+        "PYTHONPATH": COURSE_ROOT,
     }
     for name, sub in (
         ("KERAS_HOME", ".keras"),
@@ -307,10 +324,17 @@ def launcher_argv(
 
 
 _AVAILABLE: tuple[bool, str] | None = None
+_AVAILABLE_LOCK = __import__("threading").Lock()
 
 
 def isolation_available() -> tuple[bool, str]:
     """(True, how) when sandboxes get their own uid and no network here; measured once."""
+    global _AVAILABLE
+    with _AVAILABLE_LOCK:
+        return _isolation_available()
+
+
+def _isolation_available() -> tuple[bool, str]:
     global _AVAILABLE
     if _AVAILABLE is None:
         if os.geteuid() != 0:

@@ -196,8 +196,11 @@ def from_branch(repo: Path, student: str, ref: str, notebook: str, files, dest: 
     return sub
 
 
-def collect(paths, notebook: str, files, private: Path) -> list[Submission]:
+def collect(paths, notebook: str, files, private: Path, one_student: bool = False):
     """All submissions under ``paths``, copied into ``private`` (one sub-folder each).
+
+    ``one_student``: each folder in ``paths`` is ONE student's submission (Gradescope's
+    ``/autograder/submission``), named after the folder.
 
     Student names are made path-safe and unique (``alice``, ``alice-2``). A path that does not
     exist raises ``FileNotFoundError`` (nothing has been graded yet then).
@@ -207,7 +210,11 @@ def collect(paths, notebook: str, files, private: Path) -> list[Submission]:
         path = Path(raw)
         if not path.exists():
             raise FileNotFoundError(f"no such notebook, folder or repository: {raw}")
-        if path.is_file():
+        if path.is_dir() and one_student:
+            found.append(
+                (path.resolve().name, lambda d, p=path: from_folder(p, p.name, notebook, files, d))
+            )
+        elif path.is_file():
             found.append((path.stem, lambda d, p=path: from_notebook(p, notebook, files, d)))
         elif is_git_repo(path):
             for student, ref in branches(path):
