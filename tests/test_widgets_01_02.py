@@ -1,11 +1,12 @@
 """Explorers of lessons 01-02, headless: PerceptronTrainer against a plain-Python perceptron rule,
 ActivationExplorer against closed forms, HiddenUnitsExplorer's MSE recomputed here; controls,
-errors, figures updated in place, presentation mode. (Every update re-draws a figure, so the
-tests keep the number of updates small.)"""
+errors, plots updated in place (SVG in the same HTML widget, drawing what the numbers say),
+presentation mode."""
 
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -43,16 +44,10 @@ def _hand_epochs(X, t, lr, epochs, w=(0.0, 0.0), b=0.0):
     return w, b
 
 
-def _numbers_only(monkeypatch, explorer):
-    """Skip the PNG drawing (the slow part) in tests about numbers: ``refresh`` only counts.
-    Other tests below draw for real (constructors, extremes, in-place figures, presentation)."""
-    for view in explorer.figures:
-
-        def refresh(view=view):
-            view.renders += 1
-
-        monkeypatch.setattr(view, "refresh", refresh)
-    return explorer
+def _svg_size(svg: str) -> tuple[float, float]:
+    m = re.match(r'<svg [^>]*width="([\d.]+)" height="([\d.]+)"', svg)
+    assert m, svg[:200]
+    return float(m.group(1)), float(m.group(2))
 
 
 def _wb(trainer):
@@ -84,8 +79,8 @@ def test_set_restarts_training():
 
 
 @pytest.mark.parametrize("gate,lr", [("AND", 0.1), ("XOR", 0.3)])
-def test_errors_are_an_independent_recount(gate, lr, monkeypatch):
-    trainer = _numbers_only(monkeypatch, PerceptronTrainer(gate=gate, lr=lr))
+def test_errors_are_an_independent_recount(gate, lr):
+    trainer = PerceptronTrainer(gate=gate, lr=lr)
     X, t = INPUTS, TRUTH[gate]
     for k in range(1, 4):
         trainer.epoch()
@@ -97,8 +92,8 @@ def test_errors_are_an_independent_recount(gate, lr, monkeypatch):
         np.testing.assert_allclose(w + [b], w_ref + [b_ref], atol=1e-12)
 
 
-def test_and_reaches_zero_errors_and_xor_never_does(monkeypatch):
-    trainer = _numbers_only(monkeypatch, PerceptronTrainer(gate="AND", lr=0.1))
+def test_and_reaches_zero_errors_and_xor_never_does():
+    trainer = PerceptronTrainer(gate="AND", lr=0.1)
     for _ in range(6):
         trainer.epoch()
         if trainer.values["errors"] == 0:
@@ -128,8 +123,8 @@ def test_one_epoch_on_a_point_cloud_equals_the_hand_loop():
     assert trainer.values["errors"] == _count_errors(w[0], w[1], b, X, t)
 
 
-def test_step_wraps_around_and_counts_epochs(monkeypatch):
-    trainer = _numbers_only(monkeypatch, PerceptronTrainer(gate="OR", lr=0.25))
+def test_step_wraps_around_and_counts_epochs():
+    trainer = PerceptronTrainer(gate="OR", lr=0.25)
     X, t = INPUTS, TRUTH["OR"]
     w_ref, b_ref = [0.0, 0.0], 0.0
     for n in range(6):
@@ -179,32 +174,49 @@ def test_invalid_controls_raise_and_change_nothing():
     assert set(DATASETS) >= set(TRUTH)
 
 
-def test_figure_is_updated_in_place():
+def test_plot_is_updated_in_place_and_draws_the_numbers():
     trainer = PerceptronTrainer(gate="AND", lr=0.1)
-    fig, image = trainer.view.fig, trainer.view.widget
-    renders, png = trainer.view.renders, image.value
-    assert renders >= 1 and png[:8] == b"\x89PNG\r\n\x1a\n"
+    image = trainer.view.widget
+    renders, svg = trainer.view.renders, image.value
+    assert renders >= 1 and svg.startswith("<svg") and "AND: 3 of 4 misclassified" in svg
     trainer.epoch()
-    assert trainer.view.fig is fig and trainer.view.widget is image
-    assert trainer.view.renders == renders + 1 and image.value != png
+    trainer.epoch()
+    assert trainer.view.widget is image and image.value != svg
+    assert trainer.view.renders == renders + 2
+    w, b = _wb(trainer)
+    assert w != [0.0, 0.0]
+    # the drawn boundary lies on w·x + b = 0, the shaded region is where w·x + b >= 0
+    xs, ys = trainer.view.series("line")
+    for x, y in zip(xs, ys, strict=True):
+        assert w[0] * x + w[1] * y + b == pytest.approx(0.0, abs=1e-9)
+    xs, ys = trainer.view.series("region")
+    assert len(xs) >= 3
+    assert all(w[0] * x + w[1] * y + b >= -1e-9 for x, y in zip(xs, ys, strict=True))
+    # the markers are the truth table's points, by target; the error curve is the history
+    for target in (0, 1):
+        drawn = sorted(zip(*trainer.view.series(f"target{target}"), strict=True))
+        want = sorted(p for p, tt in zip(INPUTS, TRUTH["AND"], strict=True) if tt == target)
+        assert drawn == want
+    assert trainer.view.series("errors", axes=1) == ([1.0, 2.0], trainer.values["history"])
     trainer.set(gate="OR")
-    assert trainer.view.fig is fig and trainer.view.renders == renders + 2
+    assert trainer.view.widget is image and trainer.view.renders == renders + 3
     assert f'data-name="errors">{trainer.values["errors"]}<' in trainer.numbers.value
 
 
-def test_presentation_mode_toggles_the_css_class_and_fonts():
+def test_presentation_mode_toggles_the_css_class_and_enlarges_the_plot():
     trainer = PerceptronTrainer()
     assert "course-presentation" not in trainer.widget._dom_classes
-    title = trainer.view.axes[1].title
-    size = title.get_fontsize()
+    width, height = _svg_size(trainer.view.widget.value)
     trainer.presentation = True
     assert trainer.presentation and "course-presentation" in trainer.widget._dom_classes
-    assert title.get_fontsize() == pytest.approx(size * trainer.presentation_scale)
+    big = _svg_size(trainer.view.widget.value)
+    assert big == pytest.approx((width * trainer.presentation_scale, height * 1.6), abs=0.5)
     trainer.presentation = False
     assert "course-presentation" not in trainer.widget._dom_classes
-    assert title.get_fontsize() == pytest.approx(size)
+    assert _svg_size(trainer.view.widget.value) == (width, height)
     shown = PerceptronTrainer(presentation=True)
     assert "course-presentation" in shown.widget._dom_classes
+    assert _svg_size(shown.view.widget.value) == big
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,8 +239,8 @@ def _closed_form(name, x):
 MAX_SLOPE = {"step": 0.0, "sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "linear": 1.0}
 
 
-def test_activation_explorer_against_closed_forms(monkeypatch):
-    explorer = _numbers_only(monkeypatch, ActivationExplorer())
+def test_activation_explorer_against_closed_forms():
+    explorer = ActivationExplorer()
     assert explorer.values["activation"] == "sigmoid" and explorer.values["phi"] == 0.5
     for name in ("step", "sigmoid", "tanh", "relu", "linear"):
         xs = (-6.0, 0.0, 0.7, 6.0) if name in ("step", "relu") else (-6.0, 0.7, 6.0)
@@ -251,7 +263,7 @@ def test_activation_explorer_draws_every_activation_at_the_slider_ends():
     assert v["phi"] == pytest.approx(math.tanh(-1.0), rel=1e-14)
     assert v["max_dphi"] == 1.0
     assert "course-presentation" in explorer.widget._dom_classes
-    fig, renders = explorer.view.fig, explorer.view.renders
+    image, renders = explorer.view.widget, explorer.view.renders
     names = ("step", "sigmoid", "tanh", "relu", "linear")
     for k, name in enumerate(names):
         x = 6.0 if k % 2 else -6.0
@@ -260,7 +272,14 @@ def test_activation_explorer_draws_every_activation_at_the_slider_ends():
             v = explorer.set(activation=name, x=x).values
         assert v["phi"] == pytest.approx(_closed_form(name, x)[0], rel=1e-13, abs=1e-15)
         assert f'data-name="phi">{v["phi"]:.3f}<' in explorer.numbers.value
-    assert explorer.view.fig is fig and explorer.view.renders == renders + len(names)
+        # the dots sit at (x, φ(x)) and (x, φ′(x)); the curves are φ and φ′ on the grid
+        assert explorer.view.series("phi_dot") == ([x], [v["phi"]])
+        assert explorer.view.series("dphi_dot", axes=1) == ([x], [v["dphi"]])
+        gx, gy = explorer.view.series("phi")
+        assert gx[0] == -6.0 and gx[-1] == 6.0
+        for xx, yy in list(zip(gx, gy, strict=True))[::40]:
+            assert yy == pytest.approx(_closed_form(name, xx)[0], rel=1e-12, abs=1e-15)
+    assert explorer.view.widget is image and explorer.view.renders == renders + len(names)
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,7 +352,7 @@ def test_fit_lowers_the_bump_mse_below_0_01():
     explorer = HiddenUnitsExplorer()  # 4 units, "bump", the default sliders
     assert set(TARGETS) == set(TARGET_FORMS)
     start = explorer.values["mse"]
-    fig = explorer.view.fig
+    image = explorer.view.widget
     explorer.fit()
     v = explorer.values
     assert v["mse"] < 0.01 < start
@@ -341,7 +360,10 @@ def test_fit_lowers_the_bump_mse_below_0_01():
     for name, control in explorer.controls.items():
         if name != "target":
             assert control.min <= v[name] <= control.max
-    assert explorer.view.fig is fig
+    assert explorer.view.widget is image
+    # the red curve is the sum ŷ the MSE was computed from; one dashed curve per unit
+    assert explorer.view.series("sum")[1] == pytest.approx(v["output"], rel=1e-15)
+    assert [explorer.view.series(f"unit{j}")[1] for j in (1, 2, 3, 4)] == v["contributions"]
 
 
 def test_a_slider_snapped_by_the_browser_does_not_restart_training():

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
+from course_lib import bptt
 from course_lib.widgets.gradients import ClippingExplorer, VanishingGradientExplorer
 
 _ACT = {
@@ -104,29 +105,35 @@ def test_vanishing_every_extreme_is_finite_and_silent():
             np.testing.assert_allclose(v["grad_norms"], expect, rtol=1e-10, atol=1e-300)
 
 
-def test_vanishing_figure_in_place_and_log_floor():
+def test_vanishing_plot_in_place_and_log_floor():
     e = VanishingGradientExplorer()
-    fig, renders = e.view.fig, e.view.renders
+    image, renders = e.view.widget, e.view.renders
     e.set(w=0.0, steps=10, activation="tanh")  # exact zeros: drawn at the display floor
-    assert e.view.fig is fig and e.view.renders == renders + 1
+    assert e.view.widget is image and e.view.renders == renders + 1
     assert e.values["grad_norms"][1:] == [0.0] * 10
-    _, y = e._line_grad.get_data()
-    assert np.all(np.asarray(y) > 0)
-    ax = e.view.axes[0]
-    assert ax.get_yscale() == "log" and ax.get_ylim()[0] > 0
+    ax = e.view.plot.axes_list[0]
+    k, y = e.view.series("grad")
+    assert k == [float(i) for i in range(11)]
+    assert y[0] == 1.0 and all(v == ax.ylim[0] for v in y[1:])  # the zeros, on the bottom edge
+    assert ax.ylog and ax.ylim[0] >= bptt.DISPLAY_FLOOR and ax.ylim[0] > 0
+    assert "10⁰" in image.value  # log ticks are powers of ten
     e.controls["steps"].value = 12
-    assert e.view.renders == renders + 2 and len(e._line_grad.get_data()[0]) == 13
+    assert e.view.renders == renders + 2 and len(e.view.series("grad")[0]) == 13
+    e.set(w=1.5, activation="linear")  # no zeros: the drawn curve is the gradient itself
+    assert e.view.series("grad")[1] == pytest.approx([1.5**k for k in range(13)], rel=1e-12)
+    assert e.view.series("h", axes=1)[1] == e.values["h"]
 
 
 def test_vanishing_presentation_mode():
     e = VanishingGradientExplorer()
-    size = e.view.axes[0].xaxis.label.get_fontsize()
+    width = e.view.plot.width
+    assert f'width="{width}"' in e.view.widget.value
     e.presentation = True
     assert "course-presentation" in e.widget._dom_classes
-    assert e.view.axes[0].xaxis.label.get_fontsize() == pytest.approx(size * 1.6)
+    assert f'width="{round(width * 1.6)}"' in e.view.widget.value
     e.presentation = False
     assert "course-presentation" not in e.widget._dom_classes
-    assert e.view.axes[0].xaxis.label.get_fontsize() == pytest.approx(size)
+    assert f'width="{width}"' in e.view.widget.value
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,13 +188,17 @@ def test_clipping_every_extreme_is_finite_and_silent():
     assert v["by_norm"] == (0.0, 0.0) and v["norm"] == 0.0
 
 
-def test_clipping_figure_in_place_and_presentation():
+def test_clipping_plot_in_place_and_presentation():
     e = ClippingExplorer()
-    fig, renders = e.view.fig, e.view.renders
+    image, renders = e.view.widget, e.view.renders
     e.set(gx=-2.0, gy=4.0, threshold=1.5)
-    assert e.view.fig is fig and e.view.renders == renders + 1
-    assert e._circle.get_radius() == 1.5 and e._square.get_width() == 3.0
-    assert float(e._arrows["by_norm"].U[0]) == pytest.approx(e.values["by_norm"][0])
+    assert e.view.widget is image and e.view.renders == renders + 1
+    assert e.view.series("circle") == ([0.0, 0.0, 1.5],)
+    assert e.view.series("square") == ([-1.5, -1.5, 3.0, 3.0],)
+    assert e.view.series("g") == ([0.0, 0.0, -2.0, 4.0],)
+    by_value, by_norm, _ = _expected_clips(-2.0, 4.0, 1.5)
+    assert e.view.series("by_value")[0][2:] == pytest.approx(by_value, rel=1e-14)
+    assert e.view.series("by_norm")[0][2:] == pytest.approx(by_norm, rel=1e-14)
     assert 'data-name="by_value_x">-1.500<' in e._table.value
     e.presentation = True
     assert "course-presentation" in e.widget._dom_classes and e.view.font_scale == 1.6

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from course_lib.widgets.diagrams import gate_color
+from course_lib.widgets.diagrams import gate_color, value_color
 from course_lib.widgets.gru import GRUGateExplorer
 
 CONTROLS = ["x", "h_prev"] + [f"{w}_{k}" for k in "zrh" for w in ("Wx", "Wh", "b")]
@@ -100,16 +100,19 @@ def test_set_rejects_unknown_names_and_out_of_range(ex):
         ex.set(h_prev=1.5)
 
 
-def test_figure_made_once_and_updated_in_place():
+def test_bar_plot_made_once_and_updated_in_place():
     ex = GRUGateExplorer()
     view = ex.bar_view
-    fig, rects, renders = view.fig, list(ex.bars.bars), view.renders
+    image, renders = view.widget, view.renders
     ex.set(b_r=-4.0)
     ex.set(x=-1.0)
-    assert view.fig is fig and list(ex.bars.bars) == rects
-    assert view.renders == renders + 2
-    assert rects[1].get_height() == pytest.approx(ex.values["r"])
-    assert rects[2].get_height() == pytest.approx(ex.values["h_tilde"])
+    assert view.widget is image and view.renders == renders + 2
+    v = ex.values
+    assert view.series("bars")[1] == [v["z"], v["r"], v["h_tilde"], v["h"]]
+    root = ET.fromstring(image.value)
+    fills = [el.get("fill") for el in root.iter() if el.get("data-bar") is not None]
+    assert fills[:2] == [gate_color(v["z"]), gate_color(v["r"])]  # gates on the gate scale
+    assert fills[3] == value_color(v["h"])  # the state on the value scale
 
 
 def test_diagram_and_numbers_follow_the_values():
@@ -130,7 +133,9 @@ def test_presentation_mode():
     assert "course-presentation" in ex.widget._dom_classes
     big = float(ET.fromstring(ex.diagram.value).get("width"))
     assert ex.bar_view.font_scale == pytest.approx(ex.presentation_scale)
+    bars = float(ET.fromstring(ex.bar_view.widget.value).get("width"))
     ex.presentation = False
     assert "course-presentation" not in ex.widget._dom_classes
     assert float(ET.fromstring(ex.diagram.value).get("width")) < big
     assert ex.bar_view.font_scale == 1.0
+    assert float(ET.fromstring(ex.bar_view.widget.value).get("width")) * 1.6 == pytest.approx(bars)

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from course_lib.widgets.diagrams import gate_color
+from course_lib.widgets.diagrams import gate_color, value_color
 from course_lib.widgets.lstm import LSTMGateExplorer
 
 CONTROLS = ["x", "h_prev", "c_prev"] + [f"{w}_{k}" for k in "fiog" for w in ("Wx", "Wh", "b")]
@@ -178,23 +178,31 @@ def test_set_rejects_unknown_names_and_out_of_range():
         LSTMGateExplorer(w=1.0)
 
 
-def test_figures_made_once_and_updated_in_place():
+def test_plots_made_once_and_updated_in_place():
     ex = LSTMGateExplorer()
     bars, tape = ex.bar_view, ex.tape_view
-    fig_b, fig_t, ax_b = bars.fig, tape.fig, bars.ax
-    rects = list(ex.bars.bars)
+    bar_image, tape_image = bars.widget, tape.widget
     r_b, r_t = bars.renders, tape.renders
-    png = bars.widget.value
+    svg = bars.widget.value
     ex.set(b_f=-3.0)
-    assert bars.fig is fig_b and tape.fig is fig_t and bars.ax is ax_b
-    assert list(ex.bars.bars) == rects  # the same Rectangle artists, new heights
+    assert bars.widget is bar_image and tape.widget is tape_image
     assert bars.renders > r_b and tape.renders > r_t
-    assert bars.widget.value != png
-    assert rects[0].get_height() == pytest.approx(ex.values["f"])
-    assert rects[4].get_height() == pytest.approx(ex.values["c"])
+    assert bars.widget.value != svg
+    v = ex.values
+    assert bars.series("bars")[1] == [v[k] for k in ("f", "i", "o", "g", "c", "h")]
+    root = ET.fromstring(bars.widget.value)
+    fills = [el.get("fill") for el in root.iter() if el.get("data-bar") is not None]
+    assert fills[0] == gate_color(v["f"]) and fills[4] == value_color(v["c"])
     r_b, r_t = bars.renders, tape.renders
     ex.set(x=-2.0)  # single step: the tape does not depend on x, so it is not redrawn
     assert bars.renders == r_b + 1 and tape.renders == r_t
+    ex.set_sequence([1.0, -1.0, 0.5], t=3)
+    ex.set(mode="tape")
+    v = ex.values
+    assert tape.series("c") == ([1.0, 2.0, 3.0], v["tape_c"])
+    assert tape.series("h") == ([1.0, 2.0, 3.0], v["tape_h"])
+    assert tape.series("x") == ([1.0, 2.0, 3.0], [1.0, -1.0, 0.5])
+    assert tape.series("cursor")[0] == [3.0, 3.0]
 
 
 def test_diagram_and_numbers_follow_the_values():
@@ -214,15 +222,20 @@ def test_diagram_and_numbers_follow_the_values():
 def test_presentation_mode_toggles_class_fonts_and_diagram_size():
     ex = LSTMGateExplorer()
     width = float(ET.fromstring(ex.diagram.value).get("width"))
-    size = ex.bar_view.ax.title.get_fontsize()
+
+    def plot_width(view):
+        return float(ET.fromstring(view.widget.value).get("width"))
+
+    sizes = [plot_width(ex.bar_view), plot_width(ex.tape_view)]
     ex.presentation = True
     assert "course-presentation" in ex.widget._dom_classes
     assert ex.bar_view.font_scale == pytest.approx(ex.presentation_scale)
-    assert ex.bar_view.ax.title.get_fontsize() == pytest.approx(size * ex.presentation_scale)
+    big = [plot_width(ex.bar_view), plot_width(ex.tape_view)]
+    assert big == pytest.approx([s * ex.presentation_scale for s in sizes], abs=0.5)
     assert float(ET.fromstring(ex.diagram.value).get("width")) > 1.5 * width
     ex.presentation = False
     assert "course-presentation" not in ex.widget._dom_classes
-    assert ex.bar_view.ax.title.get_fontsize() == pytest.approx(size)
+    assert [plot_width(ex.bar_view), plot_width(ex.tape_view)] == sizes
     assert LSTMGateExplorer(presentation=True).presentation
 
 

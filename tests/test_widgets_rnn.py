@@ -97,14 +97,15 @@ def test_typing_a_bad_sequence_keeps_the_last_good_one_and_says_why():
 
 def test_figure_is_updated_in_place():
     e = UnrolledRNNExplorer()
-    fig, image = e.view.fig, e.view.widget
-    before_renders, before_png = e.view.renders, image.value
+    image = e.view.widget
+    before_renders, before_svg = e.view.renders, image.value
     e.set(wh=-1.5, sequence=[2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0])
-    assert e.view.fig is fig and e.view.widget is image
+    assert e.view.widget is image
     assert e.view.renders == before_renders + 1
-    assert image.value != before_png
-    xs, ys = e._line_h.get_data()
-    assert list(xs) == list(range(9)) and list(ys) == e.values["h"]
+    assert image.value != before_svg and image.value.startswith("<svg")
+    xs, ys = e.view.series("h")
+    assert xs == list(range(9)) and ys == e.values["h"]
+    assert e.view.series("x") == (list(range(1, 9)), [2.0] * 8)
     e.controls["wx"].value = 0.5  # a slider event re-renders too
     assert e.view.renders == before_renders + 2
 
@@ -112,15 +113,16 @@ def test_figure_is_updated_in_place():
 def test_presentation_mode():
     e = UnrolledRNNExplorer()
     small_svg = e._diagram.value
-    title = e.view.ax.title.get_fontsize()
+    width = e.view.plot.width
+    assert f'width="{width}"' in e.view.widget.value
     assert "course-presentation" not in e.widget._dom_classes
     e.presentation = True
     assert "course-presentation" in e.widget._dom_classes
-    assert e.view.ax.title.get_fontsize() == pytest.approx(title * e.presentation_scale)
+    assert f'width="{round(width * e.presentation_scale)}"' in e.view.widget.value
     assert 'font-size="17"' in e._diagram.value and 'font-size="17"' not in small_svg
     e.presentation = False
     assert "course-presentation" not in e.widget._dom_classes
-    assert e.view.ax.title.get_fontsize() == pytest.approx(title)
+    assert f'width="{width}"' in e.view.widget.value
     assert UnrolledRNNExplorer(presentation=True).presentation
 
 

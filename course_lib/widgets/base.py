@@ -4,24 +4,26 @@ presentation mode for projectors, and the HTML tables the numbers are shown in.
 An explorer subclasses :class:`Explorer`, creates its controls in ``self.controls`` (a dict of
 ipywidgets whose keys are the names ``set`` accepts), lays out ``self.widget`` and implements
 ``_compute()`` (returns the ``values`` dict, using tested ``course_lib`` functions only) and
-``_render(values)`` (pushes them into the views). Figures are made once with
-:class:`FigureView`, whose artists the explorer updates before ``refresh()``: no figure is
-re-created on a slider event.
+``_render(values)`` (pushes them into the views). Plots are SVG text built from the values
+(``svgplot``) and shown in :class:`~course_lib.widgets.svgplot.PlotView` widgets made once: a
+slider event replaces the text of existing widgets, it never creates a widget.
+
+Speed: an event costs the kernel the maths plus about a millisecond of SVG text; the browser
+draws. ipywidgets' front end keeps at most one message per control in flight and merges the
+changes made meanwhile, so a drag never builds a queue and its last value is always sent.
 """
 
 from __future__ import annotations
 
 import html
-import io
 import math
 from collections.abc import Mapping
 
 import ipywidgets as widgets
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-__all__ = ["Explorer", "FigureView", "numbers_table", "PRESENTATION_CSS"]
+from .svgplot import PlotView
+
+__all__ = ["Explorer", "PlotView", "numbers_table", "PRESENTATION_CSS"]
 
 #: Style sheet that ``presentation=True`` switches on: larger labels, readouts and tables.
 PRESENTATION_CSS = """
@@ -69,37 +71,6 @@ def numbers_table(values: Mapping, digits: int = 3, labels: Mapping | None = Non
     return '<table class="course-numbers">' + "".join(rows) + "</table>"
 
 
-class FigureView:
-    """A matplotlib figure made once, shown as a PNG in an ``ipywidgets.Image``.
-
-    Update the artists (``line.set_data``, ``bar.set_height``, …) and call ``refresh()``: the
-    same ``Figure`` is re-drawn, never re-created. Works headless (Agg), needs no ipympl.
-    """
-
-    def __init__(self, figsize=(5.0, 3.5), dpi: int = 100, nrows: int = 1, ncols: int = 1):
-        self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-        FigureCanvasAgg(self.fig)
-        self.axes = self.fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
-        self.ax = self.axes[0]
-        self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.renders = 0
-        self.font_scale = 1.0
-
-    def set_font_scale(self, scale: float) -> None:
-        """Scale every text of the figure (titles, labels, ticks, legends) by ``scale``."""
-        factor = scale / self.font_scale
-        for text in self.fig.findobj(matplotlib.text.Text):
-            text.set_fontsize(text.get_fontsize() * factor)
-        self.font_scale = scale
-
-    def refresh(self) -> None:
-        """Re-draw the figure into the image widget."""
-        buf = io.BytesIO()
-        self.fig.savefig(buf, format="png")
-        self.widget.value = buf.getvalue()
-        self.renders += 1
-
-
 class Explorer:
     """Base class of the course's explorers.
 
@@ -113,7 +84,7 @@ class Explorer:
 
     def __init__(self, presentation: bool = False):
         self.controls: dict[str, widgets.Widget] = {}
-        self.figures: list[FigureView] = []
+        self.figures: list[PlotView] = []
         self._values: dict = {}
         self._muted = False
         self._presentation = False
@@ -250,8 +221,8 @@ class Explorer:
             rows.append(widgets.HBox([head, *sliders]))
         return rows
 
-    def figure(self, **kw) -> FigureView:
-        """Make a :class:`FigureView` that presentation mode will scale."""
-        view = FigureView(**kw)
+    def figure(self) -> PlotView:
+        """Make a :class:`PlotView` (an HTML widget showing SVG) that presentation mode scales."""
+        view = PlotView()
         self.figures.append(view)
         return view

@@ -15,6 +15,7 @@ so tests can find them. (``data-name`` is left to the numbers table.)
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from collections.abc import Mapping
@@ -51,16 +52,31 @@ def _hex(rgba) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+@functools.cache
+def _table(cmap: str) -> tuple[str, ...]:
+    """The colour map's lookup table as ``#rrggbb`` strings (made once: ``colormaps[name]``
+    returns a fresh copy that rebuilds its table, about a millisecond per call)."""
+    cm = matplotlib.colormaps[cmap]
+    return tuple(_hex(cm(k)) for k in range(cm.N))
+
+
+def _lookup(cmap: str, x: float) -> str:
+    """``cmap(x)`` for x in [0, 1], as matplotlib indexes it: entry ⌊x·N⌋, N − 1 at x = 1."""
+    table = _table(cmap)
+    n = len(table)
+    return table[min(int(x * n), n - 1)]
+
+
 def gate_color(v: float) -> str:
     """Colour of a gate value, clipped to [0, 1] (0 closed … 1 open), as ``#rrggbb``."""
     x = min(1.0, max(0.0, _finite(v)))
-    return _hex(matplotlib.colormaps[GATE_CMAP](x))
+    return _lookup(GATE_CMAP, x)
 
 
 def value_color(v: float) -> str:
     """Colour of a value, clipped to [−1, 1] (blue negative, white 0, red positive)."""
     x = min(1.0, max(-1.0, _finite(v)))
-    return _hex(matplotlib.colormaps[VALUE_CMAP]((x + 1.0) / 2.0))
+    return _lookup(VALUE_CMAP, (x + 1.0) / 2.0)
 
 
 def text_color(fill: str) -> str:
@@ -165,6 +181,7 @@ def _gradient(gid: str, cmap: str) -> str:
     return f'<linearGradient id="{gid}" x1="0" x2="1" y1="0" y2="0">{stops}</linearGradient>'
 
 
+@functools.cache
 def legend_svg(x: float, y: float) -> str:
     """The two colour scales: gates 0 → 1 and values −1 → 1 (an SVG fragment at (x, y))."""
     parts = ["<defs>", _gradient("course-gate-scale", GATE_CMAP)]

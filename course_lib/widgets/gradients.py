@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Rectangle
-from matplotlib.ticker import NullLocator
 
 from .. import bptt
 from .base import Explorer, numbers_table
@@ -73,22 +70,7 @@ class VanishingGradientExplorer(Explorer):
         self.controls["steps"] = steps
         self.controls["activation"] = act
         self._table = widgets.HTML()
-        self.view = self.figure(figsize=(9.0, 3.4), ncols=2)
-        ax, ax_h = self.view.axes
-        ax.set_yscale("log")
-        ax.yaxis.set_minor_locator(NullLocator())  # minor ticks over 100 decades: slow, no use
-        (self._line_grad,) = ax.plot([], [], "o-", ms=3, color="#d62728", label="|∂h_T/∂h_{T−k}|")
-        (self._line_trend,) = ax.plot([], [], "--", color="#333333", label="|w|^k")
-        (self._line_bound,) = ax.plot([], [], ":", color="#1f77b4", label="(|w|·max act′)^k")
-        ax.axhline(1.0, color="#999999", lw=0.8)
-        ax.set_xlabel("steps back k")
-        ax.set_ylabel("gradient size (log scale)")
-        ax.set_title("gradient from step T back to step T−k")
-        ax.legend(loc="best", fontsize="small")
-        (self._line_h,) = ax_h.plot([], [], ".-", color="#2ca02c")
-        ax_h.set_xlabel("time step t")
-        ax_h.set_ylabel("hₜ (no unit)")
-        ax_h.set_title("the activations hₜ")
+        self.view = self.figure()
         self.widget.children = (
             widgets.HBox([widgets.VBox([w, steps, act]), self._table]),
             self.view.widget,
@@ -116,7 +98,6 @@ class VanishingGradientExplorer(Explorer):
     def _render(self, values: dict) -> None:
         steps = values["steps"]
         k = np.arange(steps + 1)
-        ax, ax_h = self.view.axes
         curves = [np.asarray(values[key]) for key in ("grad_norms", "trend", "bound")]
         every = np.concatenate(curves)
         positive = every[every > 0]
@@ -124,18 +105,33 @@ class VanishingGradientExplorer(Explorer):
         # below DISPLAY_FLOOR); exact zeros are drawn on that bottom edge
         bottom = max(float(positive.min()) / 10.0, bptt.DISPLAY_FLOOR)
         top = float(every.max()) * 10.0
-        for line, y in zip(
-            (self._line_grad, self._line_trend, self._line_bound), curves, strict=True
-        ):
-            line.set_data(k, np.maximum(y, bottom))
-        ax.set_xlim(-0.5, steps + 0.5)
-        ax.set_ylim(bottom, top)
-        self._line_h.set_data(np.arange(steps + 1), values["h"])
+        title = "gradient from step T back to step T−k"
+        plot = self.view.new(900, 340, title)
+        ax = plot.axes(
+            70, 30, 380, 250, xlim=(-0.5, steps + 0.5), ylim=(bottom, top), ylog=True,
+            title=title, xlabel="steps back k", ylabel="gradient size (log scale)",
+        )  # fmt: skip
+        ax.hline(1.0, "#999999", 0.8)
+        styles = (
+            ("grad", "#d62728", None, "o", "|∂h_T/∂h_{T−k}|"),
+            ("trend", "#333333", "6,4", None, "|w|^k"),
+            ("bound", "#1f77b4", "2,3", None, "(|w|·max act′)^k"),
+        )
+        for (name, color, dash, marker, label), y in zip(styles, curves, strict=True):
+            ax.line(
+                k, np.maximum(y, bottom), color, 1.5, dash=dash, marker=marker, ms=2.5,
+                label=label, name=name,
+            )  # fmt: skip
+        ax.legend("lower left" if values["grad_norms"][-1] < 1 else "upper left")
         h = np.asarray(values["h"])
         pad = max(0.1, 0.05 * float(h.max() - h.min()))
-        ax_h.set_xlim(-0.5, steps + 0.5)
-        ax_h.set_ylim(float(h.min()) - pad, float(h.max()) + pad)
-        self.view.refresh()
+        ax_h = plot.axes(
+            560, 30, 320, 250, xlim=(-0.5, steps + 0.5),
+            ylim=(float(h.min()) - pad, float(h.max()) + pad), title="the activations hₜ",
+            xlabel="time step t", ylabel="hₜ (no unit)",
+        )  # fmt: skip
+        ax_h.line(k, h, "#2ca02c", 1.5, marker="o", ms=2, name="h")
+        self.view.show(plot)
         g = values["grad_norms"]
         self._table.value = numbers_table(
             {
@@ -181,37 +177,7 @@ class ClippingExplorer(Explorer):
             self.slider("threshold", self._init["threshold"], 0.1, 5.0, 0.1, "threshold c"),
         ]
         self._table = widgets.HTML()
-        self.view = self.figure(figsize=(4.6, 4.6))
-        ax = self.view.ax
-        lim = 5.6
-        ax.set_xlim(-lim, lim)
-        ax.set_ylim(-lim, lim)
-        ax.set_aspect("equal")
-        ax.grid(True, color="#eeeeee")
-        ax.axhline(0, color="#bbbbbb", lw=0.8)
-        ax.axvline(0, color="#bbbbbb", lw=0.8)
-        self._square = Rectangle((0, 0), 1, 1, fill=False, ls="--", ec="#ff7f0e", lw=1.2)
-        self._circle = Circle((0, 0), 1, fill=False, ls="--", ec="#2ca02c", lw=1.2)
-        ax.add_patch(self._square)
-        ax.add_patch(self._circle)
-        style = {"angles": "xy", "scale_units": "xy", "scale": 1, "width": 0.012}
-        self._arrows = {
-            "g": ax.quiver([0], [0], [0], [0], color="#222222", **style),
-            "by_value": ax.quiver([0], [0], [0], [0], color="#ff7f0e", **style),
-            "by_norm": ax.quiver([0], [0], [0], [0], color="#2ca02c", **style),
-        }
-        ax.legend(
-            handles=[
-                Line2D([], [], color="#222222", lw=2, label="gradient g"),
-                Line2D([], [], color="#ff7f0e", lw=2, label="clip by value (square)"),
-                Line2D([], [], color="#2ca02c", lw=2, label="clip by norm (circle)"),
-            ],
-            loc="lower left",
-            fontsize="small",
-        )
-        ax.set_xlabel("∂L/∂θ₁")
-        ax.set_ylabel("∂L/∂θ₂")
-        ax.set_title("clipping a gradient at c")
+        self.view = self.figure()
         self.widget.children = (
             widgets.HBox([widgets.VBox(sliders), self._table]),
             self.view.widget,
@@ -235,14 +201,23 @@ class ClippingExplorer(Explorer):
 
     def _render(self, values: dict) -> None:
         c = values["threshold"]
-        self._square.set_xy((-c, -c))
-        self._square.set_width(2 * c)
-        self._square.set_height(2 * c)
-        self._circle.set_radius(c)
-        self._arrows["g"].set_UVC([values["gx"]], [values["gy"]])
-        for key in ("by_value", "by_norm"):
-            self._arrows[key].set_UVC([values[key][0]], [values[key][1]])
-        self.view.refresh()
+        lim = 5.6
+        title = "clipping a gradient at c"
+        plot = self.view.new(460, 460, title)
+        ax = plot.axes(
+            60, 30, 385, 385, xlim=(-lim, lim), ylim=(-lim, lim), equal=True, title=title,
+            xlabel="∂L/∂θ₁", ylabel="∂L/∂θ₂", grid=True,
+        )  # fmt: skip
+        ax.hline(0, "#bbbbbb", 0.8)
+        ax.vline(0, "#bbbbbb", 0.8)
+        ax.rect(-c, -c, 2 * c, 2 * c, "#ff7f0e", dash="5,4", name="square")
+        ax.circle(0, 0, c, "#2ca02c", dash="5,4", name="circle")
+        ax.arrow(0, 0, values["gx"], values["gy"], "#222222", label="gradient g", name="g")
+        bv, bn = values["by_value"], values["by_norm"]
+        ax.arrow(0, 0, *bv, "#ff7f0e", label="clip by value (square)", name="by_value")
+        ax.arrow(0, 0, *bn, "#2ca02c", label="clip by norm (circle)", name="by_norm")
+        ax.legend("lower left")
+        self.view.show(plot)
         self._table.value = numbers_table(
             {
                 "norm": values["norm"],

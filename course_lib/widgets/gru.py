@@ -61,7 +61,7 @@ class GRUGateExplorer(Explorer):
         rows += self.gate_sliders(GATES, GATE_TITLES, v)
         self.diagram = widgets.HTML()
         self.numbers = widgets.HTML()
-        self.bar_view = self.figure(figsize=(4.2, 2.8))
+        self.bar_view = self.figure()
         self.bars = GateBars(
             self.bar_view,
             ["z", "r", "h_tilde", "h"],

@@ -45,60 +45,41 @@ def one_unit_params(values, gates) -> dict[str, np.ndarray]:
     return p
 
 
-def refresh_fast(view) -> None:
-    """``view.refresh()``, laying the figure out only when its font scale changed.
-
-    Constrained layout is the slow part of a redraw; the axes do not move between slider
-    events, so the layout computed at the first draw (and after each presentation toggle)
-    is kept.
-    """
-    fig = view.fig
-    if getattr(view, "_laid_out_at", None) != view.font_scale:
-        fig.set_layout_engine("constrained")
-        view.refresh()
-        fig.set_layout_engine("none")
-        view._laid_out_at = view.font_scale
-    else:
-        view.refresh()
-
-
 class GateBars:
-    """A bar chart made once (a ``FigureView``), one bar per name; ``update`` moves the bars.
+    """A bar chart, one bar per name, drawn as SVG into a ``PlotView`` made once.
 
     Names listed in ``gates`` are coloured on the gate scale (0 … 1), the others on the value
     scale (−1 … 1). The y-range grows when a value leaves [−1, 1] (a cell state can).
+    ``update(values)`` draws the bars of ``values`` and shows them.
     """
+
+    WIDTH, HEIGHT = 420, 280
 
     def __init__(self, view, names, labels, gates, title):
         self.view = view
         self.names = list(names)
+        self.labels = [labels.get(n, n) for n in self.names]
         self.gates = set(gates)
-        ax = view.ax
-        self.bars = ax.bar(range(len(self.names)), [0.0] * len(self.names), edgecolor="#222222")
-        ax.set_xticks(range(len(self.names)), [labels.get(n, n) for n in self.names])
-        ax.axhline(0.0, color="#444444", linewidth=0.8)
-        ax.set_ylabel("value (no unit)")
-        ax.set_title(title)
-        self.texts = [
-            ax.text(k, 0.0, "", ha="center", va="bottom", fontsize=9)
-            for k in range(len(self.names))
-        ]
-        ax.set_ylim(-1.1, 1.1)
+        self.title = title
 
     def update(self, values) -> None:
-        top = 1.1
-        for k, name in enumerate(self.names):
-            v = float(values[name])
-            bar = self.bars[k]
-            bar.set_height(v)
-            bar.set_color(gate_color(v) if name in self.gates else value_color(v))
-            bar.set_edgecolor("#222222")
-            self.texts[k].set_position((k, v))
-            self.texts[k].set_va("bottom" if v >= 0 else "top")
-            self.texts[k].set_text(f"{v:.2f}")
-            top = max(top, abs(v) * 1.2)
-        self.view.ax.set_ylim(-top, top)
-        refresh_fast(self.view)
+        heights = [float(values[n]) for n in self.names]
+        top = max([1.1, *(abs(v) * 1.2 for v in heights)])
+        plot = self.view.new(self.WIDTH, self.HEIGHT, self.title)
+        ax = plot.axes(
+            62, 30, self.WIDTH - 76, self.HEIGHT - 62, xlim=(-0.6, len(heights) - 0.4),
+            ylim=(-top, top), title=self.title, ylabel="value (no unit)",
+        )  # fmt: skip
+        ax.xticks = (list(range(len(heights))), self.labels)
+        ax.hline(0.0, color="#444444", width=0.8)
+        colors = [
+            gate_color(v) if n in self.gates else value_color(v)
+            for n, v in zip(self.names, heights, strict=True)
+        ]
+        ax.bars(heights, colors, name="bars")
+        for k, v in enumerate(heights):
+            ax.text(k, v, f"{v:.2f}".replace("-", "−"), size=10, dy=-4 if v >= 0 else 12)
+        self.view.show(plot)
 
 
 def _parse_sequence(text: str, low: float, high: float, max_len: int) -> list[float]:
@@ -204,7 +185,7 @@ class LSTMGateExplorer(Explorer):
         # views
         self.diagram = widgets.HTML()
         self.numbers = widgets.HTML()
-        self.bar_view = self.figure(figsize=(4.2, 2.8))
+        self.bar_view = self.figure()
         self.bars = GateBars(
             self.bar_view,
             ["f", "i", "o", "g", "c", "h"],
@@ -212,8 +193,7 @@ class LSTMGateExplorer(Explorer):
             gates=("f", "i", "o"),
             title="gates and states",
         )
-        self.tape_view = self.figure(figsize=(6.0, 2.8))
-        self._build_tape_plot()
+        self.tape_view = self.figure()
         wrap = {"flex_flow": "row wrap", "align_items": "flex-start"}
         self.widget.children = (
             widgets.HBox([self.diagram, self.numbers], layout=wrap),
@@ -222,22 +202,6 @@ class LSTMGateExplorer(Explorer):
             self._status,
             widgets.HBox([self.bar_view.widget, self.tape_view.widget], layout=wrap),
         )
-
-    def _build_tape_plot(self) -> None:
-        ax = self.tape_view.ax
-        (self._line_x,) = ax.plot([], [], color="#999999", marker="s", lw=1, label="input x\u209c")
-        (self._line_c,) = ax.plot(
-            [], [], color="#c0392b", marker="o", lw=2, label="cell state c\u209c"
-        )
-        (self._line_h,) = ax.plot(
-            [], [], color="#2471a3", marker="o", lw=2, label="hidden state h\u209c"
-        )
-        self._cursor = ax.axvline(1, color="#444444", ls=":", lw=1)
-        ax.axhline(0.0, color="#bbbbbb", lw=0.8)
-        ax.set_xlabel("time step t")
-        ax.set_ylabel("value (no unit)")
-        ax.set_title("memory tape: c and h step by step")
-        ax.legend(loc="upper right", fontsize=8)
 
     # -- computing --------------------------------------------------------------------------
     def params(self) -> dict[str, np.ndarray]:
@@ -345,21 +309,29 @@ class LSTMGateExplorer(Explorer):
     def _render_tape(self, values: dict) -> None:
         seq = values["sequence"]
         n = len(seq)
-        steps = np.arange(1, n + 1)
         t = values["t"]
         tape_c, tape_h = self._full_tape
-        self._line_x.set_data(steps, seq)
-        self._line_c.set_data(steps[:t], tape_c[:t])
-        self._line_h.set_data(steps[:t], tape_h[:t])
-        self._cursor.set_xdata([t, t])
         key = (tuple(seq), tuple(tape_c[:t]), tuple(tape_h[:t]), t, self.tape_view.font_scale)
         if key == getattr(self, "_tape_key", None):
             return  # nothing on the tape changed (e.g. the x slider in single-step mode)
         self._tape_key = key
-        ax = self.tape_view.ax
-        ax.set_xlim(0.5, n + 0.5)
-        ax.set_xticks(steps)
+        steps = list(range(1, n + 1))
         span = max(1.1, 1.1 * max(abs(v) for v in [*seq, *tape_c[:t], *tape_h[:t]]))
-        ax.set_ylim(-span, span)
-        ax.tick_params(labelsize=9 * self.tape_view.font_scale)  # new ticks: keep the scale
-        refresh_fast(self.tape_view)
+        title = "memory tape: c and h step by step"
+        plot = self.tape_view.new(600, 280, title)
+        ax = plot.axes(
+            62, 30, 524, 210, xlim=(0.5, n + 0.5), ylim=(-span, span), title=title,
+            xlabel="time step t", ylabel="value (no unit)",
+        )  # fmt: skip
+        ax.xticks = (steps, [str(k) for k in steps])
+        ax.hline(0.0, color="#bbbbbb", width=0.8)
+        ax.vline(t, color="#444444", width=1, dash="2,3", name="cursor")
+        ax.line(steps, seq, "#999999", 1, marker="s", ms=3, label="input x\u209c", name="x")
+        ax.line(
+            steps[:t], tape_c[:t], "#c0392b", 2, marker="o", label="cell state c\u209c", name="c"
+        )
+        ax.line(
+            steps[:t], tape_h[:t], "#2471a3", 2, marker="o", label="hidden state h\u209c", name="h"
+        )
+        ax.legend("upper right")
+        self.tape_view.show(plot)

@@ -11,6 +11,9 @@ from .base import Explorer, numbers_table
 __all__ = ["ActivationExplorer", "HiddenUnitsExplorer", "TARGETS"]
 
 _X = np.linspace(-6.0, 6.0, 601)
+#: The points the curves are drawn through (finer than a pixel of the 310-pixel-wide axes;
+#: the step function's jump at 0 is a point of the grid).
+_XS = np.linspace(-6.0, 6.0, 241)
 
 
 class ActivationExplorer(Explorer):
@@ -33,20 +36,7 @@ class ActivationExplorer(Explorer):
             description="φ",
         )
         self.slider("x", x, -6.0, 6.0, step=0.1, description="input x")
-        self.view = self.figure(figsize=(8.0, 3.2), ncols=2)
-        ax_f, ax_d = self.view.axes
-        (self._f_line,) = ax_f.plot(_X, _X, color="tab:blue")
-        (self._f_dot,) = ax_f.plot([0], [0], "o", color="tab:red", ms=8)
-        (self._d_line,) = ax_d.plot(_X, _X, color="tab:green")
-        (self._d_dot,) = ax_d.plot([0], [0], "o", color="tab:red", ms=8)
-        for ax, name in ((ax_f, "φ(x)"), (ax_d, "φ′(x)")):
-            ax.axhline(0, color="grey", lw=0.5)
-            ax.axvline(0, color="grey", lw=0.5)
-            ax.set_xlabel("x (the neuron's weighted sum)")
-            ax.set_ylabel(name)
-            ax.grid(alpha=0.3)
-        self._f_title = ax_f.set_title("")
-        self._d_title = ax_d.set_title("")
+        self.view = self.figure()
         self.numbers = widgets.HTML()
         self.widget.children = (
             widgets.HBox([self.controls["activation"], self.controls["x"]]),
@@ -68,17 +58,23 @@ class ActivationExplorer(Explorer):
     def _render(self, values):
         name = values["activation"]
         phi, dphi = cells.ACTIVATIONS[name]
-        ax_f, ax_d = self.view.axes
-        self._f_line.set_ydata(phi(_X))
-        self._d_line.set_ydata(dphi(_X))
-        self._f_dot.set_data([values["x"]], [values["phi"]])
-        self._d_dot.set_data([values["x"]], [values["dphi"]])
+        plot = self.view.new(800, 320, f"{name} and its derivative")
         lim = {"linear": (-6.2, 6.2), "relu": (-0.5, 6.2)}.get(name, (-1.15, 1.15))
-        ax_f.set_ylim(*lim)
-        ax_d.set_ylim(-0.1, 1.15)
-        self._f_title.set_text(f"{name}(x)")
-        self._d_title.set_text(f"its derivative (largest: {values['max_dphi']:.2f})")
-        self.view.refresh()
+        panels = (
+            (60, lim, phi, "φ(x)", f"{name}(x)", "#1f77b4", "phi"),
+            (470, (-0.1, 1.15), dphi, "φ′(x)",
+             f"its derivative (largest: {values['max_dphi']:.2f})", "#2ca02c", "dphi"),
+        )  # fmt: skip
+        for left, ylim, fn, ylabel, title, color, key in panels:
+            ax = plot.axes(
+                left, 30, 310, 240, xlim=(-6.3, 6.3), ylim=ylim, title=title, ylabel=ylabel,
+                xlabel="x (the neuron's weighted sum)", grid=True,
+            )  # fmt: skip
+            ax.hline(0, "grey", 0.5)
+            ax.vline(0, "grey", 0.5)
+            ax.line(_XS, fn(_XS), color, 2, name=key)
+            ax.scatter([values["x"]], [values[key]], "o", 5, "#d62728", name=f"{key}_dot")
+        self.view.show(plot)
         shown = {k: values[k] for k in ("x", "phi", "dphi")}
         self.numbers.value = numbers_table(shown, labels={"phi": "φ(x)", "dphi": "φ′(x)"})
 
@@ -89,6 +85,18 @@ TARGETS = {
     "sine": lambda x: np.sin(2 * np.pi * x),
     "step up and down": lambda x: ((x > 0.3) & (x < 0.7)).astype(float),
 }
+
+
+_UNIT_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+)
 
 
 class HiddenUnitsExplorer(Explorer):
@@ -126,20 +134,7 @@ class HiddenUnitsExplorer(Explorer):
             rows.append(widgets.HBox([w, b, v]))
         self.fit_button = widgets.Button(description="Fit by gradient descent")
         self.fit_button.on_click(lambda _: self.fit())
-        self.view = self.figure(figsize=(7.0, 3.6))
-        ax = self.view.ax
-        (self._target_line,) = ax.plot(self.x, self.x, color="black", lw=2, label="target")
-        self._unit_lines = [
-            ax.plot(self.x, self.x, lw=1, ls="--", label=f"unit {j}")[0]
-            for j in range(1, self.units + 1)
-        ]
-        (self._sum_line,) = ax.plot(self.x, self.x, color="tab:red", lw=2.5, label="sum ŷ")
-        ax.set_xlabel("input x")
-        ax.set_ylabel("output")
-        ax.set_xlim(0, 1)
-        ax.grid(alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8, ncol=2)
-        self._title = ax.set_title("")
+        self.view = self.figure()
         self.numbers = widgets.HTML()
         self.widget.children = (
             widgets.HBox([self.controls["target"], self.fit_button]),
@@ -166,18 +161,24 @@ class HiddenUnitsExplorer(Explorer):
         return values
 
     def _render(self, values):
-        self._target_line.set_ydata(values["target_values"])
-        for line, contrib in zip(self._unit_lines, values["contributions"], strict=True):
-            line.set_ydata(contrib)
-        self._sum_line.set_ydata(values["output"])
         every = np.concatenate(
             [values["output"], values["target_values"], *values["contributions"]]
         )
         low, high = float(np.min(every)), float(np.max(every))
         pad = 0.1 * max(high - low, 1e-3)
-        self.view.ax.set_ylim(low - pad, high + pad)
-        self._title.set_text(f"mean squared error {values['mse']:.4f}")
-        self.view.refresh()
+        title = f"mean squared error {values['mse']:.4f}"
+        plot = self.view.new(700, 360, title)
+        ax = plot.axes(
+            60, 30, 620, 280, xlim=(0, 1), ylim=(low - pad, high + pad), title=title,
+            xlabel="input x", ylabel="output", grid=True,
+        )  # fmt: skip
+        ax.line(self.x, values["target_values"], "black", 2, label="target", name="target")
+        for j, contrib in enumerate(values["contributions"], start=1):
+            color = _UNIT_COLORS[(j - 1) % len(_UNIT_COLORS)]
+            ax.line(self.x, contrib, color, 1, dash="4,3", label=f"unit {j}", name=f"unit{j}")
+        ax.line(self.x, values["output"], "#d62728", 2.5, label="sum ŷ", name="sum")
+        ax.legend("upper right")
+        self.view.show(plot)
         self.numbers.value = numbers_table({"mse": values["mse"]}, digits=4, labels={"mse": "MSE"})
 
     def fit(self, epochs: int = 5000, lr: float = 0.2):

@@ -83,25 +83,7 @@ class PerceptronTrainer(Explorer):
         self.buttons["step"].on_click(lambda _: self.step())
         self.buttons["epoch"].on_click(lambda _: self.epoch())
         self.buttons["restart"].on_click(lambda _: self.restart())
-        self.view = self.figure(figsize=(8.0, 3.6), ncols=2)
-        ax, ax_err = self.view.axes
-        ax.set_xlim(*_BOX)
-        ax.set_ylim(*_BOX)
-        ax.set_aspect("equal")
-        ax.set_xlabel("input x₁")
-        ax.set_ylabel("input x₂")
-        (self._region,) = ax.fill([0], [0], color="tab:orange", alpha=0.15, label="says 1")
-        (self._line,) = ax.plot([], [], color="black", lw=2, label="w·x + b = 0")
-        self._pts0 = ax.scatter([], [], marker="o", s=60, color="tab:blue", label="target 0")
-        self._pts1 = ax.scatter([], [], marker="s", s=60, color="tab:orange", label="target 1")
-        self._current = ax.scatter([], [], s=260, facecolors="none", edgecolors="red", lw=2)
-        ax.legend(loc="upper left", fontsize=8, framealpha=0.8)
-        self._title = ax.set_title("")
-        (self._err_line,) = ax_err.plot([], [], marker="o", color="tab:red")
-        ax_err.set_xlabel("epoch")
-        ax_err.set_ylabel("misclassified points")
-        ax_err.set_title("errors after each epoch")
-        ax_err.grid(alpha=0.3)
+        self.view = self.figure()
         self.numbers = widgets.HTML()
         self.widget.children = (
             widgets.HBox([self.controls["gate"], self.controls["lr"]]),
@@ -173,30 +155,42 @@ class PerceptronTrainer(Explorer):
         }
 
     def _render(self, values):
-        self._pts0.set_offsets(self.X[self.t == 0])
-        self._pts1.set_offsets(self.X[self.t == 1])
         seg = _line_segment(self.w, self.b)
-        if seg is None:
-            self._line.set_data([], [])
-        else:
-            self._line.set_data(*seg)
-        poly = _half_plane(self.w, self.b)
-        self._region.set_xy(poly if len(poly) else np.zeros((1, 2)))
-        if self._last is None:
-            self._current.set_offsets(np.zeros((0, 2)))
-        else:
-            self._current.set_offsets(self.X[self._last][None, :])
-        self._title.set_text(
-            f"{values['gate']}: {values['errors']} of {len(self.t)} misclassified"
-            + ("" if seg is not None else " (w = 0: no line yet)")
+        title = f"{values['gate']}: {values['errors']} of {len(self.t)} misclassified" + (
+            "" if seg is not None else " (w = 0: no line yet)"
         )
+        plot = self.view.new(800, 360, title)
+        ax = plot.axes(
+            60, 30, 330, 280, xlim=_BOX, ylim=_BOX, equal=True, title=title,
+            xlabel="input x₁", ylabel="input x₂",
+        )  # fmt: skip
+        poly = _half_plane(self.w, self.b)
+        ax.polygon(poly[:, 0], poly[:, 1], "#ff7f0e", 0.15, label="says 1", name="region")
+        if seg is None:
+            ax.line([], [], "black", 2, label="w·x + b = 0", name="line")
+        else:
+            ax.line(*seg, "black", 2, label="w·x + b = 0", name="line")
+        for target, marker, color in ((0, "o", "#1f77b4"), (1, "s", "#ff7f0e")):
+            pts = self.X[self.t == target]
+            ax.scatter(
+                pts[:, 0], pts[:, 1], marker, 5, color, label=f"target {target}",
+                name=f"target{target}",
+            )  # fmt: skip
+        if self._last is not None:
+            x0, y0 = self.X[self._last]
+            ax.scatter([x0], [y0], "o", 11, "none", edge="red", name="current")
+        ax.legend("upper center")  # between the inputs 0 and 1
         hist = values["history"]
-        ax_err = self.view.axes[1]
-        self._err_line.set_data(np.arange(1, len(hist) + 1), hist)
-        ax_err.set_xlim(0.5, max(5, len(hist)) + 0.5)
-        ax_err.set_ylim(-0.3, len(self.t) + 0.3)
-        self.view.refresh()
-        shown = {k: values[k] for k in ("w1", "w2", "b", "epochs", "updates", "errors")}
+        n = len(self.t)
+        ax_err = plot.axes(
+            500, 30, 280, 280, xlim=(0.5, max(5, len(hist)) + 0.5), ylim=(-0.3, n + 0.3),
+            title="errors after each epoch", xlabel="epoch", ylabel="misclassified points",
+            grid=True,
+        )  # fmt: skip
+        ax_err.line(range(1, len(hist) + 1), hist, "#d62728", 2, marker="o", name="errors")
+        self.view.show(plot)
+        shown = {k: values[k] for k in ("lr", "w1", "w2", "b", "epochs", "updates", "errors")}
         self.numbers.value = numbers_table(
-            shown, labels={"w1": "w₁", "w2": "w₂", "b": "b", "errors": "misclassified"}
+            shown,
+            labels={"lr": "η", "w1": "w₁", "w2": "w₂", "b": "b", "errors": "misclassified"},
         )

@@ -105,15 +105,7 @@ class UnrolledRNNExplorer(Explorer):
         self._diagram = widgets.HTML()
         self._table_x = widgets.HTML()
         self._table_h = widgets.HTML()
-        self.view = self.figure(figsize=(6.0, 2.8))
-        ax = self.view.ax
-        (self._line_h,) = ax.plot([], [], "o-", color="#d62728", label="hidden state hₜ")
-        (self._line_x,) = ax.plot([], [], "s--", color="#555555", alpha=0.7, label="input xₜ")
-        ax.axhline(0.0, color="#999999", lw=0.8)
-        ax.set_xlabel("time step t")
-        ax.set_ylabel("value (no unit)")
-        ax.set_title("hₜ = tanh(wx·xₜ + wh·hₜ₋₁ + b)")
-        ax.legend(loc="upper right", fontsize="small")
+        self.view = self.figure()
         self.widget.children = (
             widgets.HBox([widgets.VBox(sliders), widgets.VBox([seq, self._message])]),
             self._diagram,
@@ -163,15 +155,23 @@ class UnrolledRNNExplorer(Explorer):
             {f"h{t}": h[t] for t in range(T + 1)},
             labels={f"h{t}": f"h{str(t).translate(_SUB)}" for t in range(T + 1)},
         )
-        ax = self.view.ax
-        self._line_h.set_data(range(T + 1), h)
-        self._line_x.set_data(range(1, T + 1), x)
-        ax.set_xlim(-0.3, T + 0.3)
         low = min(-1.1, min(x) - 0.2)
         high = max(1.1, max(x) + 0.2)
-        ax.set_ylim(low, high)
-        ax.set_xticks(range(T + 1))
-        self.view.refresh()
+        title = "hₜ = tanh(wx·xₜ + wh·hₜ₋₁ + b)"
+        plot = self.view.new(600, 280, title)
+        ax = plot.axes(
+            62, 30, 524, 210, xlim=(-0.3, T + 0.3), ylim=(low, high), title=title,
+            xlabel="time step t", ylabel="value (no unit)",
+        )  # fmt: skip
+        ax.xticks = (list(range(T + 1)), [str(t) for t in range(T + 1)])
+        ax.hline(0.0, "#999999", 0.8)
+        ax.line(range(T + 1), h, "#d62728", 2, marker="o", label="hidden state hₜ", name="h")
+        ax.line(
+            range(1, T + 1), x, "#555555", 1.5, dash="5,4", marker="s", ms=3.5,
+            label="input xₜ", name="x", opacity=0.7,
+        )  # fmt: skip
+        ax.legend("upper right")
+        self.view.show(plot)
 
     def _svg(self, values: dict) -> str:
         """The unrolled network: h₀ → [step 1] → … → [step T], inputs below, states above."""
