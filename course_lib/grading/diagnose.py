@@ -1,0 +1,265 @@
+"""Comparing a student's arrays with references, and saying plainly what differs.
+
+Generic helpers shared by the assignments' diagnosis functions. They work on *plain data*
+(what :func:`course_lib.grading.common.decode` returns), so the public checks and the grader's
+``judge`` can call the same code on the same kind of values:
+
+- :func:`as_array` turns a decoded value into a float array, or says what came back instead;
+- :func:`shape_problem` and :func:`compare` give "got … / expected …" messages (shape, values,
+  NaN/inf), with a hint when an array is the expected one transposed;
+- :func:`close` and :func:`first_match` test a value against a reference and against a
+  catalogue of known mistakes computed from the same inputs;
+- :func:`outcome_problem` reads a kernel outcome (``{"ok": …}``) and says why there is no value;
+- :func:`call_locally` builds such an outcome by calling a function in this process (public
+  checks only: the grader never calls student code in its own process).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .common import decode, encode
+
+__all__ = [
+    "ATOL",
+    "RTOL",
+    "as_array",
+    "shape_problem",
+    "close",
+    "compare",
+    "describe_difference",
+    "first_match",
+    "outcome_problem",
+    "call_locally",
+    "fmt_shape",
+    "aggregate",
+]
+
+#: Absolute and relative tolerance: float32 arithmetic passes, a wrong term (≥ 1e-3) does not.
+ATOL = 1e-5
+RTOL = 1e-4
+
+
+def fmt_shape(shape) -> str:
+    """``(2, 3)`` as the string ``(2, 3)``, ``()`` for a scalar."""
+    shape = tuple(int(s) for s in shape)
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def as_array(value: Any, name: str) -> tuple[np.ndarray | None, str | None]:
+    """``(array, None)`` for a numeric array (or list of numbers), else ``(None, message)``.
+
+    ``value`` is decoded plain data: an ndarray, a number, a list, a dict (an ``{"unsupported":
+    type}`` marker for objects that could not travel), a string or None.
+    """
+    if isinstance(value, np.ndarray):
+        return value.astype(float), None
+    if isinstance(value, bool):
+        return None, f"{name} is a bool ({value}); expected a numpy array"
+    if isinstance(value, int | float):
+        return np.asarray(float(value)), None
+    if value is None:
+        return None, f"{name} is None; expected a numpy array (did you forget a return?)"
+    if isinstance(value, dict):
+        if "unsupported" in value and len(value) == 1:
+            return None, f"{name} is a {value['unsupported']}; expected a numpy array"
+        return None, f"{name} is a dict (keys {sorted(map(str, value))[:6]}); expected an array"
+    if isinstance(value, str):
+        return None, f"{name} is a string ({value[:40]!r}); expected a numpy array"
+    if isinstance(value, list):
+        try:
+            arr = np.array(value, dtype=float)
+        except (TypeError, ValueError):
+            return None, f"{name} is a list that is not a numeric array; expected a numpy array"
+        return arr, None
+    return None, f"{name} is a {type(value).__name__}; expected a numpy array"
+
+
+def shape_problem(got: np.ndarray, expected_shape: Sequence[int], name: str) -> str | None:
+    """None when ``got`` has ``expected_shape``, else a got/expected message with a hint."""
+    expected_shape = tuple(int(s) for s in expected_shape)
+    if got.shape == expected_shape:
+        return None
+    msg = f"{name} has shape {fmt_shape(got.shape)}; expected {fmt_shape(expected_shape)}"
+    if len(expected_shape) == 2 and got.shape == expected_shape[::-1]:
+        msg += " (transposed: arrays are batch-first, so compute x_t @ W, not W @ x)"
+    elif got.size == int(np.prod(expected_shape)):
+        msg += " (the right number of entries in the wrong layout: check your reshapes)"
+    elif len(expected_shape) == 2 and got.ndim == 1 and got.shape[0] == expected_shape[1]:
+        msg += " (the batch dimension is missing: keep one row per sequence)"
+    return msg
+
+
+def close(got, expected, atol: float = ATOL, rtol: float = RTOL) -> bool:
+    """Same shape and equal within tolerance (NaN never equals anything)."""
+    if got is None or expected is None:
+        return False
+    got = np.asarray(got, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
+
+
+def describe_difference(
+    got: np.ndarray, expected: np.ndarray, name: str, atol: float = ATOL, rtol: float = RTOL
+) -> str:
+    """Which entries of ``got`` differ from ``expected`` (same shape), in one sentence."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(got - expected)
+        bad = ~(diff <= atol + rtol * np.abs(expected))
+    n_bad, n = int(bad.sum()), got.size
+    if not np.all(np.isfinite(got)):
+        n_nan = int((~np.isfinite(got)).sum())
+        return f"{name} has {n_nan} NaN or infinite entr{'y' if n_nan == 1 else 'ies'} of {n}"
+    where = np.unravel_index(int(np.argmax(np.where(bad, diff, -1.0))), got.shape)
+    idx = "[" + ", ".join(str(int(k)) for k in where) + "]"
+    return (
+        f"{name}: {n_bad} of {n} entries differ; e.g. {name}{idx} is "
+        f"{got[where]:.4g}, expected {expected[where]:.4g}"
+    )
+
+
+def compare(
+    value: Any, expected: np.ndarray, name: str, atol: float = ATOL, rtol: float = RTOL
+) -> tuple[bool, str, np.ndarray | None]:
+    """Compare a decoded value with a reference: ``(ok, message, array or None)``.
+
+    The message says what is wrong: not an array, the shape (got/expected), NaN, or which
+    entries differ. The array is returned when it could be read (for further diagnosis).
+    """
+    arr, problem = as_array(value, name)
+    if problem:
+        return False, problem, None
+    problem = shape_problem(arr, expected.shape, name)
+    if problem:
+        return False, problem, arr
+    if close(arr, expected, atol, rtol):
+        return True, f"{name} is right", arr
+    return False, describe_difference(arr, expected, name, atol, rtol), arr
+
+
+def first_match(
+    got: np.ndarray | None,
+    candidates: Mapping[str, np.ndarray | None],
+    reference: np.ndarray | None = None,
+    atol: float = ATOL,
+    rtol: float = RTOL,
+) -> str | None:
+    """The name of the first candidate that ``got`` equals, else None.
+
+    Candidates that coincide with ``reference`` on these inputs are skipped: they cannot be
+    told apart from the right answer, so they must not be named as the mistake.
+    """
+    if got is None:
+        return None
+    for name, cand in candidates.items():
+        if cand is None:
+            continue
+        if reference is not None and close(cand, reference, atol, rtol):
+            continue
+        if close(got, cand, atol, rtol):
+            return name
+    return None
+
+
+def outcome_problem(outcome: Any, function: str) -> str | None:
+    """None when the kernel's outcome carries a value, else why not, in words."""
+    if not isinstance(outcome, dict):
+        return f"no answer from {function} (the grader received {type(outcome).__name__})"
+    if outcome.get("ok") is True and "value" in outcome:
+        return None
+    error = str(outcome.get("error", "no value returned"))[:300]
+    if error == "missing":
+        return (
+            f"{function} is not defined in your notebook (keep the function's name and run "
+            "every cell from top to bottom)"
+        )
+    if error.startswith("NotImplementedError"):
+        return f"{function} is not written yet (it raises NotImplementedError)"
+    hint = ""
+    if "matmul" in error or "shapes" in error or "broadcast" in error:
+        hint = (
+            " Arrays are batch-first: x_t is (batch, n_in) and Wx_* is (n_in, n_h), so the "
+            "product is x_t @ Wx_*."
+        )
+    return f"{function} raised {error}.{hint}"
+
+
+def call_locally(fn: Callable, call: Mapping) -> dict:
+    """Call ``fn`` on a call of plain data and answer like the grader's kernel does.
+
+    Public checks only. The arguments are decoded (fresh copies: the check's own data is never
+    changed by the student's function), the result is encoded back to plain data, so the
+    diagnosis sees exactly what the grader would see.
+    """
+    args = [decode(copy.deepcopy(a)) for a in call.get("args", [])]
+    kwargs = {k: decode(copy.deepcopy(v)) for k, v in call.get("kwargs", {}).items()}
+    start = time.perf_counter()
+    try:
+        value = fn(*args, **kwargs)
+    except Exception as exc:  # the student's error becomes a message, never a traceback
+        return {
+            "ok": False,
+            "error": f"{type(exc).__name__}: {exc}",
+            "seconds": time.perf_counter() - start,
+        }
+    return {"ok": True, "value": encode(value), "seconds": time.perf_counter() - start}
+
+
+def aggregate(
+    per_call: Sequence[Mapping[str, tuple[bool, str]]],
+    weights: Mapping[str, float],
+    labels: Mapping[str, str] | None = None,
+):
+    """Combine per-call diagnoses into per-output verdicts and one weighted verdict.
+
+    ``per_call[n][key] = (ok, message)`` for every output ``key`` of ``weights`` (an output a
+    call did not report counts as wrong). Each output's fraction is the share of calls where it
+    was right; its message is the first failing call's message (or the common "right" one).
+    The weighted verdict's fraction is Σ weight·fraction / Σ weight, and its message lists the
+    faulty outputs first. Returns ``(dict key -> Verdict, Verdict)``.
+    """
+    from .common import Verdict
+
+    labels = labels or {}
+    outputs: dict[str, Verdict] = {}
+    n = max(len(per_call), 1)
+    for key in weights:
+        results = [d.get(key, (False, f"{key}: no result")) for d in per_call]
+        n_ok = sum(1 for ok, _ in results if ok)
+        failing = [msg for ok, msg in results if not ok]
+        if failing:
+            msg = failing[0]
+            if n_ok:
+                msg += f" (right on {n_ok} of {len(per_call)} inputs)"
+        else:
+            msg = results[0][1] if results else "no inputs"
+            if len(per_call) == 2:
+                msg += " on both inputs"
+            elif len(per_call) > 2:
+                msg += f" on all {len(per_call)} inputs"
+        outputs[labels.get(key, key)] = Verdict(n_ok / n, msg)
+    total = sum(weights.values()) or 1.0
+    fraction = sum(weights[k] * outputs[labels.get(k, k)].fraction for k in weights) / total
+    bad = [(name, v) for name, v in outputs.items() if not v.passed]
+    good = [name for name, v in outputs.items() if v.passed]
+    if not bad:
+        message = f"all right ({', '.join(good)})"
+    else:
+        seen: list[str] = []
+        for _name, v in bad:
+            if v.message not in seen:
+                seen.append(v.message)
+        message = "; ".join(seen)
+        if good:
+            message += f". Right: {', '.join(good)}"
+    return outputs, Verdict(fraction, message)
