@@ -6,9 +6,14 @@ Where the data comes from (``load_bitcoin`` always says which rule picked it, in
 1. a ``path`` given by the caller (a CSV file, or a folder to choose a file from), else
 2. the folder named by the environment variable ``COURSE_DATA_DIR``, else
 3. the course's ``data/`` folder, looked for in the current directory and then in its parent
-   (notebooks run from ``notebooks/``), else
-4. the offline default: the real monthly BTC-USD series (2012-2024) that the ``backtesting``
-   package ships as ``backtesting/test/BTCUSD.csv`` (found without importing that package).
+   (notebooks run from ``notebooks/``): the student's own CSV files, else
+4. the file shipped with the course, ``SHIPPED_DAILY``: real Bitstamp daily OHLCV,
+   2011-08-18 -> 2025-07-08, 5,074 rows (``course_lib/datasets/btcusd-bitstamp-daily.csv``,
+   package data, so every install has it; CC0-1.0 as declared by its Kaggle dataset; its
+   2012-01-01 row is corrupt, all values 55, flagged and left as it is), else
+5. last resort, only if that file is missing from a broken install: the real monthly BTC-USD
+   series (2012-2024) that the ``backtesting`` package ships as ``backtesting/test/BTCUSD.csv``
+   (found without importing that package).
 
 ``download_bitcoin()`` is the explicit, opt-in way to fetch the full Kaggle dataset of the lecture;
 nothing in this module ever touches the network on its own.
@@ -44,6 +49,7 @@ __all__ = [
     "COLUMNS",
     "KAGGLE_DATASET",
     "MinMaxScaler",
+    "SHIPPED_DAILY",
     "StandardScaler",
     "chronological_split",
     "download_bitcoin",
@@ -51,6 +57,7 @@ __all__ = [
     "load_bitcoin",
     "log_returns",
     "make_windows",
+    "repair_rows",
     "resample_ohlcv",
 ]
 
@@ -59,6 +66,14 @@ COLUMNS = (*PRICE_COLUMNS, "volume")
 KAGGLE_DATASET = "mczielinski/bitcoin-historical-data"
 KAGGLE_URL = "https://www.kaggle.com/datasets/mczielinski/bitcoin-historical-data"
 DEFAULT_CHUNKSIZE = 1_000_000
+#: The daily file shipped with the course (package data of ``course_lib``): real Bitstamp BTC/USD
+#: daily OHLCV 2011-08-18 -> 2025-07-08, copied byte for byte (sha256 f81df307...16668238);
+#: source, licence (CC0-1.0) and its corrupt 2012-01-01 row are described in data/README.md.
+SHIPPED_DAILY = Path(__file__).resolve().parent / "datasets" / "btcusd-bitstamp-daily.csv"
+SHIPPED_LABEL = (
+    "shipped with the course: course_lib/datasets/btcusd-bitstamp-daily.csv (real Bitstamp "
+    "daily OHLCV 2011-08-18 -> 2025-07-08, CC0-1.0; see data/README.md)"
+)
 
 _DAY = 86_400
 _HOW_TO_GET_DATA = (
@@ -403,10 +418,19 @@ def _backtesting_btcusd() -> Path | None:
     return path if path.is_file() else None
 
 
+def _is_shipped(p: Path) -> bool:
+    try:
+        return p.is_file() and p.resolve() == SHIPPED_DAILY
+    except OSError:
+        return False
+
+
 def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
     """Apply the source order; return the file, the words for attrs['source'], report lines."""
     if path is not None:
         p = Path(path).expanduser()
+        if _is_shipped(p):
+            return p, f"{SHIPPED_LABEL}; file given by the caller", []
         if p.is_dir():
             chosen, why, lines = _choose_file(p, freq)
             if chosen is None:
@@ -448,16 +472,23 @@ def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
             )
         notes.append(f"course data folder {d} has no CSV file")
 
+    if SHIPPED_DAILY.is_file():
+        src = f"{SHIPPED_LABEL}; no path given, no COURSE_DATA_DIR, no CSV in ./data or ../data"
+        return SHIPPED_DAILY, src, notes
+
     bt = _backtesting_btcusd()
     if bt is None:
         raise FileNotFoundError(
             "No Bitcoin data found: no path given, COURSE_DATA_DIR not set, no CSV in ./data or "
-            "../data, and no backtesting/test/BTCUSD.csv (the offline default, shipped by recent "
-            f"versions of the backtesting package) was found. {_HOW_TO_GET_DATA}"
+            f"../data, the file shipped with the course ({SHIPPED_DAILY.name} in "
+            "course_lib/datasets/) is missing from this install (reinstall the course: "
+            "pip install -e .), and no backtesting/test/BTCUSD.csv was found. "
+            f"{_HOW_TO_GET_DATA}"
         )
     src = (
-        f"offline default: real monthly BTC-USD 2012-2024 shipped by the backtesting package, {bt} "
-        "(no path given, COURSE_DATA_DIR not set, no CSV in ./data or ../data)"
+        f"last resort: real monthly BTC-USD 2012-2024 shipped by the backtesting package, {bt} "
+        "(no path given, COURSE_DATA_DIR not set, no CSV in ./data or ../data, and the daily file "
+        f"shipped with the course, {SHIPPED_DAILY.name}, is missing from this install)"
     )
     return bt, src, [*notes, _HOW_TO_GET_DATA]
 
@@ -985,9 +1016,13 @@ def load_bitcoin(
     """Load real Bitcoin OHLCV prices and say where they came from and what was done to them.
 
     Source order: ``path`` (a file, or a folder to choose from) -> the folder in the environment
-    variable ``COURSE_DATA_DIR`` -> ``./data`` then ``../data`` -> the real monthly series
-    shipped by the ``backtesting`` package (offline default). An explicitly configured source
+    variable ``COURSE_DATA_DIR`` -> ``./data`` then ``../data`` (the student's own CSV files) ->
+    the daily file shipped with the course, ``SHIPPED_DAILY`` (real Bitstamp daily bars
+    2011-08-18 -> 2025-07-08) -> last resort, if that file is missing from a broken install: the
+    real monthly series shipped by the ``backtesting`` package. An explicitly configured source
     (``path``, ``COURSE_DATA_DIR``) that holds no usable file is an error, not a fall-through.
+    ``load_bitcoin(SHIPPED_DAILY)`` always reads the shipped file, whatever the environment
+    (lesson 07 does this, so its outputs are the same on every machine).
 
     Choosing in a folder: only ``*.csv`` files with a recognised header count (README.md and
     others are ignored). Among them the rule is, in order:
@@ -1016,7 +1051,7 @@ def load_bitcoin(
 
     Resampling (``resample_ohlcv`` rules, UTC): ``open=first, high=max, low=min, close=last,
     volume=sum``; a period without trades gets the previous close and volume 0 (reported).
-    A ``freq`` finer than the data (e.g. ``"D"`` from the monthly default) is NOT upsampled: the
+    A ``freq`` finer than the data (e.g. ``"D"`` from a monthly file) is NOT upsampled: the
     data are returned at their own resolution, and the report says so. ``freq=None`` never
     resamples.
 
@@ -1192,6 +1227,70 @@ def find_price_outliers(
     ratio = p / med
     flag = (ratio > threshold) | (ratio < 1.0 / threshold)
     return pd.DataFrame({column: p, "rolling_median": med, "ratio": ratio})[flag]
+
+
+def repair_rows(
+    df: pd.DataFrame, when, how: str = "previous_close", *, source: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Replace or drop whole rows judged corrupt, and write the decision into ``attrs["report"]``.
+
+    ``when`` is one time or a list of times (e.g. ``find_price_outliers(df).index``). ``how``:
+
+    ``"previous_close"``
+        the file's row is not trusted at all, so the day is treated like a period without a
+        usable record, by the rule ``load_bitcoin`` uses for periods without trades::
+
+            open_t = high_t = low_t = close_t = close_{t-1}        volume_t = NaN (unknown)
+
+        (``close_{t-1}`` is the previous row's close, after its own repair). No price is
+        invented: the series simply does not move that day, and the next day's return carries
+        the whole move.
+    ``"source"``
+        the rows are taken from ``source``, an independent record of the same market with the
+        same columns (e.g. daily bars aggregated from the exchange's 1-minute trades).
+    ``"drop"``
+        the rows are removed (the neighbours are then joined by a longer step).
+
+    Returns a repaired copy; ``df`` is not changed. Raises ``KeyError`` naming a time that is not
+    in ``df`` (or not in ``source``), ``ValueError`` for the first row with ``"previous_close"``.
+    """
+    times = pd.DatetimeIndex([when] if isinstance(when, str | pd.Timestamp) else list(when))
+    if times.tz is None:
+        times = times.tz_localize("UTC")
+    missing = times.difference(df.index)
+    if len(missing):
+        raise KeyError(f"repair_rows: {_fmt_time(missing[0])} is not a row of the data")
+    out = df.copy()
+    out.attrs = {k: (list(v) if isinstance(v, list) else v) for k, v in df.attrs.items()}
+    lines = []
+    for t in times.sort_values():
+        old = df.loc[t, "close"]
+        if how == "previous_close":
+            pos = out.index.get_loc(t)
+            if pos == 0:
+                raise ValueError(
+                    f"repair_rows: {_fmt_time(t)} is the first row, it has no previous close; "
+                    "use how='drop' or how='source'"
+                )
+            prev = float(out["close"].iloc[pos - 1])
+            out.loc[t, list(PRICE_COLUMNS)] = prev
+            out.loc[t, "volume"] = np.nan
+            what = f"set to the previous close {prev:g} (open = high = low = close), volume unknown"
+        elif how == "source":
+            if source is None:
+                raise ValueError("repair_rows: how='source' needs source=<an independent record>")
+            if t not in source.index:
+                raise KeyError(f"repair_rows: {_fmt_time(t)} is not a row of the source")
+            out.loc[t, list(COLUMNS)] = source.loc[t, list(COLUMNS)].to_numpy(dtype="float64")
+            what = f"replaced from the independent record (close {out.loc[t, 'close']:g})"
+        elif how == "drop":
+            out = out.drop(index=t)
+            what = "dropped"
+        else:
+            raise ValueError(f"how must be 'previous_close', 'source' or 'drop', got {how!r}")
+        lines.append(f"{_fmt_time(t)}: row judged corrupt (close {old:g}) {what}")
+    out.attrs["report"] = [*out.attrs.get("report", []), *lines]
+    return out
 
 
 def log_returns(prices):

@@ -29,6 +29,7 @@ from course_lib.data import (
     load_bitcoin,
     log_returns,
     make_windows,
+    repair_rows,
     resample_ohlcv,
 )
 
@@ -562,31 +563,108 @@ def test_course_data_folder_with_only_unknown_csv_is_an_error(no_env):
         load_bitcoin()
 
 
-def test_offline_default_is_backtesting_monthly(no_env):
+# the shipped file's fingerprint, from shared/data/README.md (git blob of the source commit)
+SHIPPED_SHA256 = "f81df3075936db8c6262322d87b52da9174e4cf13740c9d540f0a5d816668238"
+SHIPPED_GIT_BLOB = "1936a8d66a05666f6d701aef7c6eec0ffb5b8403"
+
+
+def test_shipped_file_is_the_bitstamp_daily_file_byte_for_byte():
+    import hashlib
+
+    raw = D.SHIPPED_DAILY.read_bytes()
+    assert D.SHIPPED_DAILY.parent.name == "datasets" and D.SHIPPED_DAILY.parent.parent.name == (
+        "course_lib"
+    )
+    assert hashlib.sha256(raw).hexdigest() == SHIPPED_SHA256
+    blob = hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()  # what git hash-object says
+    assert blob == SHIPPED_GIT_BLOB
+    assert raw.startswith(b"Timestamp,Open,High,Low,Close,Volume\r\n")  # CRLF, as in the source
+
+
+def test_shipped_file_is_package_data_of_a_built_wheel(tmp_path):
+    # build a wheel from a copy of the project (pyproject + course_lib), look for the CSV in it
+    import shutil
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, src / name)
+    shutil.copytree(root / "course_lib", src / "course_lib",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
+         "-w", str(tmp_path / "dist"), "-q"],
+        cwd=src, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    (wheel,) = (tmp_path / "dist").glob("course_lib-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.read("course_lib/datasets/btcusd-bitstamp-daily.csv") == (
+            D.SHIPPED_DAILY.read_bytes()
+        )
+
+
+def test_default_is_the_shipped_daily_file(no_env):
     (no_env / "data").mkdir()
     (no_env / "data" / "README.md").write_text("only the readme")
     df = load_bitcoin()
     check_frame(df)
     src = df.attrs["source"]
-    assert "offline default" in src and "backtesting" in src and "BTCUSD.csv" in src
-    assert "monthly" in df.attrs["format"]
-    assert df.index[0] == pd.Timestamp("2012-01-31", tz="UTC")
-    assert df.index[-1] == pd.Timestamp("2024-12-31", tz="UTC")
-    assert len(df) == 156  # monthly, not invented days
+    assert src.startswith("shipped with the course: course_lib/datasets/btcusd-bitstamp-daily.csv")
+    assert "no CSV in ./data" in src and "/" + str(no_env).strip("/") not in src
+    assert "6-column" in df.attrs["format"]
+    assert len(df) == 5074  # 2011-08-18 -> 2025-07-08, every day
+    assert df.index[0] == pd.Timestamp("2011-08-18", tz="UTC")
+    assert df.index[-1] == pd.Timestamp("2025-07-08", tz="UTC")
+    text = report(df)
+    assert "course data folder" in text and "no CSV file" in text
+    assert "1 rows flagged and LEFT UNCHANGED: 2012-01-01" in text  # the known corrupt row
+
+
+def test_own_csv_in_data_comes_before_the_shipped_file(no_env):
+    write(no_env / "data" / "mine.csv", NEW, [[T0, 5, 6, 4, 5, 1], [T0 + 86400, 5, 6, 4, 6, 1]])
+    df = load_bitcoin()
+    assert df.attrs["source"].startswith("course data folder") and "mine.csv" in df.attrs["source"]
+    assert len(df) == 2
+
+
+def test_shipped_file_by_name_ignores_the_environment(no_env, monkeypatch, tmp_path):
+    # lesson 07 loads load_bitcoin(SHIPPED_DAILY): neither COURSE_DATA_DIR nor data/ change it
+    envdir = tmp_path / "env"
+    write(envdir / "e.csv", NEW, [[T0, 5, 6, 4, 5, 1]])
+    monkeypatch.setenv("COURSE_DATA_DIR", str(envdir))
+    write(no_env / "data" / "mine.csv", NEW, [[T0, 5, 6, 4, 5, 1]])
+    df = load_bitcoin(D.SHIPPED_DAILY)
+    assert df.attrs["source"].startswith("shipped with the course")
+    assert "file given by the caller" in df.attrs["source"] and len(df) == 5074
+
+
+def test_last_resort_is_backtesting_monthly(no_env, monkeypatch, tmp_path):
+    # only when the shipped file is missing (a broken install)
+    monkeypatch.setattr(D, "SHIPPED_DAILY", tmp_path / "absent.csv")
+    if D._backtesting_btcusd() is None:
+        pytest.skip("the backtesting package (last-resort monthly series) is not installed")
+    df = load_bitcoin()
+    check_frame(df)
+    src = df.attrs["source"]
+    assert src.startswith("last resort") and "backtesting" in src and "missing" in src
+    assert "monthly" in df.attrs["format"] and len(df) == 156  # monthly, not invented days
     assert "NOT upsampled" in report(df)
-    assert "no CSV file" in report(df)
     assert "download_bitcoin()" in report(df)
 
 
-def test_no_data_anywhere_says_what_to_do(no_env, monkeypatch):
+def test_no_data_anywhere_says_what_to_do(no_env, monkeypatch, tmp_path):
+    monkeypatch.setattr(D, "SHIPPED_DAILY", tmp_path / "absent.csv")
     monkeypatch.setattr(D, "_backtesting_btcusd", lambda: None)
     with pytest.raises(FileNotFoundError) as err:
         load_bitcoin()
     msg = str(err.value)
     assert "COURSE_DATA_DIR" in msg and "download_bitcoin()" in msg and "kaggle.com" in msg
+    assert "absent.csv in course_lib/datasets/" in msg and "reinstall" in msg
 
 
-def test_offline_default_does_not_import_backtesting(tmp_path):
+def test_fresh_process_without_env_reads_the_shipped_file(tmp_path):
     code = (
         "import json, sys\n"
         "from course_lib.data import load_bitcoin\n"
@@ -601,7 +679,47 @@ def test_offline_default_does_not_import_backtesting(tmp_path):
     )  # fmt: skip
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["imported"] is False
-    assert got["n"] == 156 and "backtesting" in got["source"]
+    assert got["n"] == 5074 and got["source"].startswith("shipped with the course")
+
+
+def test_repair_rows_previous_close_source_and_drop():
+    idx = pd.date_range("2012-01-01", periods=5, freq="D", tz="UTC", name="time")
+    df = pd.DataFrame(
+        {"open": [4.0, 4.2, 55, 5.0, 5.1], "high": [4.3, 4.6, 55, 5.0, 5.3],
+         "low": [3.9, 4.1, 55, 4.9, 5.0], "close": [4.2, 4.5, 55, 5.0, 5.2],
+         "volume": [10.0, 12.0, 55, 9.0, 8.0]},
+        index=idx,
+    )  # fmt: skip
+    df.attrs = {"source": "test", "report": ["loaded"]}
+    bad = find_price_outliers(df, window=5).index
+    assert bad.tolist() == [idx[2]]
+    fixed = repair_rows(df, bad)
+    assert fixed.loc[idx[2], ["open", "high", "low", "close"]].tolist() == [4.5] * 4
+    assert np.isnan(fixed.loc[idx[2], "volume"])
+    assert df.loc[idx[2], "close"] == 55  # the input is not changed
+    assert df.attrs["report"] == ["loaded"]
+    assert fixed.attrs["report"][-1] == (
+        "2012-01-03: row judged corrupt (close 55) set to the previous close 4.5 "
+        "(open = high = low = close), volume unknown"
+    )
+    # the returns around the day: no move, then the whole move ln(5.0 / 4.5) the next day
+    r = log_returns(fixed["close"])
+    assert r.loc[idx[2]] == 0 and r.loc[idx[3]] == pytest.approx(np.log(5.0 / 4.5))
+    other = df.copy()
+    other.loc[idx[2]] = [4.5, 4.9, 4.4, 4.8, 11.0]
+    from_src = repair_rows(df, "2012-01-03", how="source", source=other)
+    assert from_src.loc[idx[2]].tolist() == [4.5, 4.9, 4.4, 4.8, 11.0]
+    assert "replaced from the independent record (close 4.8)" in from_src.attrs["report"][-1]
+    dropped = repair_rows(df, bad, how="drop")
+    assert len(dropped) == 4 and idx[2] not in dropped.index
+    with pytest.raises(KeyError, match="2012-02-01"):
+        repair_rows(df, "2012-02-01")
+    with pytest.raises(ValueError, match="first row"):
+        repair_rows(df, idx[0])
+    with pytest.raises(ValueError, match="how must be"):
+        repair_rows(df, bad, how="guess")
+    with pytest.raises(ValueError, match="needs source"):
+        repair_rows(df, bad, how="source")
 
 
 def test_attrs_are_plain_and_survive_pickling(tmp_path):
@@ -872,3 +990,9 @@ def test_real_bitstamp_daily_outlier_is_flagged_not_altered(real_data_dir):
     assert out.loc[day, "ratio"] > 5
     assert "1 rows flagged and LEFT UNCHANGED: 2012-01-01" in report(df)
     assert "33 rows with zero volume" in report(df)
+
+
+def test_shipped_file_equals_the_shared_copy(real_data_dir):
+    assert (
+        D.SHIPPED_DAILY.read_bytes() == (real_data_dir / "btcusd-bitstamp-daily.csv").read_bytes()
+    )
