@@ -86,3 +86,64 @@ def test_lstm_explorer_slider_and_memory_tape(page, jupyter_lab, tmp_path):
         assert read_value(page, name) == f"{s2[name]:.3f}", name
     screenshot(page, tmp_path, "05-lstm-explorer-tape")
     assert_no_widget_errors(page)
+
+
+@pytest.mark.browser
+def test_dragging_the_x_slider_across_its_range_settles_on_the_last_value(
+    page, jupyter_lab, tmp_path
+):
+    """A two-second drag from one end of x's range to the other and back to three quarters:
+    the views end on the value the slider shows (the last event is never dropped), and they
+    get there soon after the hand stops (events are coalesced, not queued)."""
+    args = ", ".join(f"{k}={v!r}" for k, v in START.items())
+    explorer = show_explorer(
+        page,
+        jupyter_lab,
+        "lstm_drag.ipynb",
+        [
+            "from course_lib.widgets.lstm import LSTMGateExplorer",
+            f"ex = LSTMGateExplorer({args})\nex",
+        ],
+    )
+    first = _step(START, START["x"], START["h_prev"], START["c_prev"])
+    wait_value(page, "c", f"{first['c']:.3f}")
+    row = explorer.locator(".widget-slider").filter(has_text="(input)")
+    handle, track = row.locator("[role=slider]"), row.locator(".noUi-target")
+    handle.scroll_into_view_if_needed()
+    box, hbox = track.bounding_box(), handle.bounding_box()
+    y = hbox["y"] + hbox["height"] / 2
+    page.mouse.move(hbox["x"] + hbox["width"] / 2, y)
+    page.mouse.down()
+    # left end, then right end, then back to three quarters: about 120 moves over 2 s
+    path = [0.0 - 0.05 * k for k in range(5)]
+    path += [k / 60 * 1.1 - 0.05 for k in range(61)]
+    path += [1.05 - k / 40 * 0.3 for k in range(41)]
+    seen = set()
+    for frac in path:
+        page.mouse.move(box["x"] + frac * box["width"], y)
+        page.wait_for_timeout(16)
+        seen.add(row.locator(".widget-readout").inner_text().strip().replace("−", "-"))
+    page.mouse.up()
+    stopped = page.evaluate("() => performance.now()")
+    assert {"-3.00", "3.00"} <= seen, "the drag did not reach both ends of the range"
+    shown = row.locator(".widget-readout").inner_text().strip()
+    x = float(shown.replace("−", "-"))  # the readout writes a minus sign
+    assert 1.0 < x < 2.5, shown  # three quarters of [-3, 3] is 1.5
+    want = _step({**START, "x": x}, x, START["h_prev"], START["c_prev"])
+    wait_value(page, "x", f"{x:.3f}", timeout=10_000)
+    wait_value(page, "h", f"{want['h']:.3f}", timeout=10_000)
+    settled = page.evaluate("() => performance.now()") - stopped
+    for name in ("f", "i", "o", "g", "c", "h"):
+        assert read_value(page, name) == f"{want[name]:.3f}", name
+    # the picture: the diagram's labels and the bar chart's numbers show the same step
+    for name in ("x", "f", "c", "h"):
+        label = explorer.locator(f'svg [data-label="{name}"]').text_content()
+        assert label.endswith(f"= {want.get(name, x):.2f}".replace("-", "−")), (name, label)
+    bars = explorer.locator('svg.course-plot [data-series="bars"]').locator("xpath=..")
+    texts = bars.locator("text").all_text_contents()
+    for name in ("f", "i", "o", "c", "h"):
+        assert f"{want[name]:.2f}".replace("-", "−") in texts, (name, texts)
+    # a queue of two seconds of events would take seconds to drain; coalesced, it is one step
+    assert settled < 1500, f"the views settled {settled:.0f} ms after the hand stopped"
+    screenshot(page, tmp_path, "05-lstm-after-drag")
+    assert_no_widget_errors(page)
