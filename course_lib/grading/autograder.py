@@ -168,9 +168,41 @@ def _stdout_of(cell) -> str:
 
 
 async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int, hide, run: Run):
-    """Run the notebook's cells, then the probes, in one sandboxed kernel."""
+    """Run the notebook's cells, then the probes, in a sandboxed kernel.
+
+    If the kernel dies (an ``os._exit``, a crash, a time-out whose interrupt kills it), a fresh
+    kernel runs the notebook again without the cell that killed it (and without the cells
+    that timed out), once, so that what can be graded is graded.
+    """
+    deadline = time.monotonic() + assignment.timeout
+    skip: set[int] = set()
+    for attempt in range(2):
+        try:
+            died_at = await _attempt(
+                nb, workdir, assignment, probes, slot, hide, run, deadline, skip, attempt
+            )
+        except RuntimeError as e:  # the kernel did not start (died before kernel_info)
+            if attempt:
+                raise
+            run.notes.append(f"the kernel did not start ({e}); started again")
+            sandbox.kill_uid(sandbox.BASE_UID + slot)
+            continue
+        if died_at is None:
+            return
+        skip.add(died_at)
+        if time.monotonic() > deadline - 5:
+            return
+        run.notes.append(f"the notebook ran again in a fresh kernel, without cells {sorted(skip)}")
+        run.answers.clear()
+        sandbox.kill_uid(sandbox.BASE_UID + slot)
+
+
+async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, skip, attempt):
+    """One kernel's run: the cells (except ``skip``), then the probes. Returns the index of
+    the cell during which the kernel died (it adds cells that timed out to ``skip``), or None."""
     import subprocess
 
+    import nbformat
     import zmq
     from jupyter_core.utils import ensure_async
     from nbclient.exceptions import DeadKernelError
@@ -180,14 +212,14 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
     run.isolation = how if isolated else f"not isolated ({how})"
     km = SandboxKernelManager(
         transport="ipc" if isolated else "tcp",
-        ip=str(workdir / ".kernel") if isolated else "127.0.0.1",
+        ip=str(workdir / f".kernel{attempt}") if isolated else "127.0.0.1",
     )
     km.sandbox_prefix = sandbox.launcher_argv(
         str(workdir), slot, memory=assignment.memory, hide=hide, isolate=isolated
     )
     km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-    deadline = time.monotonic() + assignment.timeout
     cell_timeout = {"value": assignment.cell_timeout}
+    nb = nbformat.from_dict(nb)  # a fresh copy per attempt
     client = CappedClient(
         nb,
         km=km,
@@ -202,6 +234,8 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
         record_timing=False,
         resources={"metadata": {"path": str(workdir)}},
     )
+    died_at = None
+    timed_out: list[int] = []
     try:
         async with client.async_setup_kernel(
             cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -211,7 +245,7 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
             await client.async_wait_for_reply(msg_id)
             stopped = None
             for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
+                if cell.cell_type != "code" or index in skip:
                     continue
                 left = deadline - time.monotonic()
                 if left <= 1:
@@ -223,21 +257,22 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
                     await client.async_execute_cell(cell, index)
                 except DeadKernelError:
                     run.kernel_alive = False
+                    died_at = index
                     run.errors.append(f"cell {index}: the kernel died (exit, crash or memory)")
                     run.flags.append("kernel died")
                     break
+                seconds = time.monotonic() - started
+                if seconds >= cell_timeout["value"] - 0.05:
+                    skip.add(index)
+                    timed_out.append(index)
+                    run.errors.append(f"cell {index}: stopped after {seconds:.0f} s (time limit)")
+                    run.flags.append("cell timed out")
+                    continue
                 for out in cell.get("outputs", []):
                     if out.get("output_type") == "error":
                         ename = out.get("ename", "")
-                        if ename == "CellTimeoutError":
-                            seconds = time.monotonic() - started
-                            run.errors.append(
-                                f"cell {index}: stopped after {seconds:.0f} s (time limit)"
-                            )
-                            run.flags.append(f"cell {index} timed out")
-                        else:
-                            evalue = str(out.get("evalue", ""))[:300]
-                            run.errors.append(f"cell {index}: {ename}: {evalue}")
+                        evalue = str(out.get("evalue", ""))[:300]
+                        run.errors.append(f"cell {index}: {ename}: {evalue}")
             if stopped is not None:
                 run.errors.append(
                     f"the notebook's time limit ({assignment.timeout:.0f} s) was reached: "
@@ -247,13 +282,12 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
             if run.kernel_alive:
                 for part, calls in probes:
                     nonce = probe.new_nonce()
-                    import nbformat
-
                     cell = nbformat.v4.new_code_cell(probe.probe_source(part.function, calls, nonce))
                     cell_timeout["value"] = assignment.cell_timeout
                     client.budget = 4 * MAX_PLAIN_BYTES
                     client.dropped = False
                     nb.cells.append(cell)
+                    started = time.monotonic()
                     try:
                         await client.async_execute_cell(cell, len(nb.cells) - 1)
                     except DeadKernelError:
@@ -261,11 +295,12 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
                         run.answers[part.name] = {"error": "the kernel died while it was called"}
                         break
                     answer = probe.parse_answer(_stdout_of(cell), nonce, len(calls))
-                    if any(
-                        o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError"
-                        for o in cell.outputs
-                    ):
+                    if time.monotonic() - started >= assignment.cell_timeout - 0.05:
                         answer = {"error": f"no answer within {assignment.cell_timeout:.0f} s"}
+                        if timed_out and attempt == 0:
+                            # still busy with a cell that ignored the interrupt: run again
+                            died_at = timed_out[-1]
+                            break
                     run.answers[part.name] = answer
                     cell.outputs = []
     finally:
@@ -281,6 +316,10 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
             pass
         if client.kc is not None:
             client.kc.stop_channels()
+        import atexit
+
+        atexit.unregister(client._cleanup_kernel)
+    return died_at
 
 
 def _run_sandboxed_factory(slot: int, assignment: Assignment, hide, private: Path):
@@ -347,6 +386,8 @@ def _judge(part: Part, calls, answer, ctx) -> Verdict:
             return Verdict(0.0, f"{part.function} is not defined in the notebook")
         used = sorted({c for o in outcomes for c in o.get("course_lib_calls", [])})
         bad = [c for c in used if c not in part.allowed]
+        public = [c for c in bad if not c.rsplit(".", 1)[-1].startswith("_")]
+        bad = public or bad
         if bad:
             return Verdict(
                 0.0,

@@ -110,7 +110,8 @@ def probe_source(function: str, calls: list[dict], nonce: str) -> str:
     if not function.isidentifier():
         raise ValueError(f"not a Python name: {function!r}")
     text = json.dumps(calls, allow_nan=True)
-    return _TEMPLATE.format(tag=nonce[-12:], calls=text, function=function, nonce=nonce)
+    tag = "".join(c for c in nonce if c.isalnum())[-12:]
+    return _TEMPLATE.format(tag=tag, calls=text, function=function, nonce=nonce)
 
 
 def _plain_outcome(raw) -> dict:

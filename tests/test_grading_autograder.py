@@ -1,0 +1,497 @@
+"""The autograder's machinery: inputs, results files, sandbox, probes, plagiarism, Gradescope.
+
+Most tests grade a tiny assignment (``tests/grading_fixtures/toy.py``: ``scaled_sum(x, w) =
+x @ w``, judged against ``x @ w`` computed in the test's process) on real notebooks run in real
+sandboxed kernels; the hw05 tests grade the course's own solution and generated exercise.
+Isolation tests need root (as in CI) and skip with the reason otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_lib.grading import autograder, plagiarism, probe, sandbox, submissions
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE / "grading_fixtures"))
+import toy  # noqa: E402
+
+IS_ROOT = os.geteuid() == 0
+needs_root = pytest.mark.skipif(not IS_ROOT, reason="sandbox users and namespaces need root")
+
+GOOD = "def scaled_sum(x, w):\n    return x @ w"
+
+
+def notebook(path: Path, *sources: str, ids: list[str] | None = None) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Toy homework")]
+    for k, src in enumerate(sources):
+        cell = nbformat.v4.new_code_cell(src)
+        if ids:
+            cell.id = ids[k]
+        nb.cells.append(cell)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path
+
+
+def results(out: Path, student: str) -> dict:
+    return json.loads((out / student / "results.json").read_text())
+
+
+def gradebook(out: Path) -> dict[str, dict]:
+    with open(out / "gradebook.csv") as f:
+        return {r["student"]: r for r in csv.DictReader(f)}
+
+
+TOY = dataclasses.replace(toy.ASSIGNMENT, cell_timeout=6.0, timeout=40.0)
+
+
+# ------------------------------------------------------------------------------------------
+# Unit tests, no kernel
+# ------------------------------------------------------------------------------------------
+
+
+def test_parse_answer_takes_the_last_nonce_line_and_caps_it():
+    nonce = probe.new_nonce()
+    fake = json.dumps({"tampered": False, "outcomes": [{"ok": True, "value": 1}]})
+    real = json.dumps({"tampered": False, "outcomes": [{"ok": True, "value": 2, "seconds": 0.1}]})
+    text = f"noise\n{nonce} {fake}\nmore\n{nonce} {real}\n"
+    answer = probe.parse_answer(text, nonce, 1)
+    assert answer["error"] is None and answer["outcomes"][0]["value"] == 2
+    assert probe.parse_answer(f"{probe.new_nonce()} {real}\n", nonce, 1)["error"]
+    assert "cap" in probe.parse_answer(f"{nonce} {real}\n", nonce, 1, cap=10)["error"]
+    assert probe.parse_answer(f"{nonce} {real}\n", nonce, 2)["error"]  # wrong number of calls
+    assert probe.parse_answer(f"{nonce} {{not json\n", nonce, 1)["error"]
+    # a missing "tampered" counts as tampering; odd outcomes become failed calls
+    odd = probe.parse_answer(f'{nonce} {{"outcomes": [7]}}\n', nonce, 1)
+    assert odd["tampered"] and odd["outcomes"][0]["ok"] is False
+
+
+def test_probe_source_is_plain_python_with_the_calls_as_literal():
+    src = probe.probe_source("scaled_sum", [{"args": [1, 2]}], "GRADER-abc")
+    compile(src, "probe", "exec")
+    assert '[{"args": [1, 2]}]' in src and "GRADER-abc" in src
+    with pytest.raises(ValueError):
+        probe.probe_source("os.system('x')", [], "n")
+
+
+def test_safe_names():
+    assert submissions.safe_name("alice/hw05 (final)") == "alice_hw05_final"
+    assert submissions.safe_name("../..") == "student"
+    assert submissions.safe_name("Bob-2.v1") == "Bob-2.v1"
+
+
+def test_normalise_ignores_names_comments_docstrings_not_code():
+    a = "def f(x, w):\n    '''doc'''\n    # comment\n    total = x @ w\n    return total + 1\n"
+    b = "def g(inp, weights):\n    s = inp @ weights  # other comment\n\n    return s + 1\n"
+    c = "def f(x, w):\n    total = x @ w\n    return total - 1\n"
+    assert plagiarism.normalise(a)[0] == plagiarism.normalise(b)[0]
+    assert plagiarism.normalise(a)[0] != plagiarism.normalise(c)[0]
+    assert plagiarism.normalise("def (") is None
+
+
+# ------------------------------------------------------------------------------------------
+# The sandbox itself
+# ------------------------------------------------------------------------------------------
+
+
+def _sandboxed():
+    return autograder._run_sandboxed_factory(3, TOY, (), Path(os.environ.get("TMPDIR", "/tmp")))
+
+
+@needs_root
+def test_run_sandboxed_runs_as_another_uid_without_network_or_write_access(tmp_path):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    probe_file = ROOT / "course_lib" / "sandbox-write-test.txt"
+    data = tmp_path / "input.txt"
+    data.write_text("hello")
+    code = f"""
+import os, socket
+print("uid", os.getuid(), os.getgid(), os.getgroups())
+print("input", open("input.txt").read())
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2)
+    print("net CONNECTED")
+except OSError as e:
+    print("net refused", e.errno)
+try:
+    open({str(probe_file)!r}, "w").write("x")
+    print("write WROTE")
+except OSError as e:
+    print("write refused", e.errno)
+try:
+    os.kill({os.getpid()}, 15)
+    print("signal SENT")
+except OSError as e:
+    print("signal refused", e.errno)
+"""
+    rc, out, err = _sandboxed()(["python", "-c", code], files={"input.txt": data}, timeout=60)
+    assert rc == 0, err
+    assert f"uid {sandbox.BASE_UID + 3} {sandbox.BASE_UID + 3} []" in out
+    assert "input hello" in out
+    assert "net refused" in out and "CONNECTED" not in out
+    assert "write refused" in out and not probe_file.exists()
+    assert "signal refused" in out
+    with pytest.raises(TimeoutError):
+        listener.accept()  # nothing ever reached the listening socket
+    listener.close()
+
+
+@needs_root
+def test_run_sandboxed_limits_memory_and_time():
+    big = "b = bytearray(6 * 2**30); print('ALLOCATED')"
+    rc, out, err = _sandboxed()(["python", "-c", big], timeout=60)
+    assert rc != 0 and "ALLOCATED" not in out and "MemoryError" in err
+    rc, out, err = _sandboxed()(["python", "-c", "while True: pass"], timeout=2)
+    assert rc == -9 and "stopped after 2 s" in err
+
+
+@needs_root
+@pytest.mark.slow
+def test_tensorflow_imports_under_the_default_memory_limit():
+    code = (
+        "import os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'\n"
+        "import keras, numpy as np\n"
+        "m = keras.Sequential([keras.Input((8, 1)), keras.layers.GRU(4), keras.layers.Dense(1)])\n"
+        "print(float(m.predict(np.zeros((2, 8, 1)), verbose=0).sum()))\n"
+    )
+    rc, out, err = _sandboxed()(["python", "-c", code], timeout=300)
+    assert rc == 0, err[-2000:]
+    assert float(out.split()[-1]) == 0.0
+
+
+# ------------------------------------------------------------------------------------------
+# A class of real (and hostile) toy submissions, graded once, --jobs 2
+# ------------------------------------------------------------------------------------------
+
+SUBMISSIONS = {
+    "good": ["import numpy as np", GOOD, "print(scaled_sum(np.ones((2, 2)), np.ones(2)))"],
+    "crash_after": [GOOD, "1 / 0", "undefined_name"],
+    "wrong": ["def scaled_sum(x, w):\n    return x @ w + 1.0"],
+    "raises": ["def scaled_sum(x, w):\n    raise ValueError('not yet')"],
+    "loop_after": [GOOD, "while True:\n    pass"],
+    "stubborn_loop": [
+        GOOD,
+        "import time\nwhile True:\n    try:\n        time.sleep(100)\n"
+        "    except KeyboardInterrupt:\n        pass",
+    ],
+    "kill_only": ["import os\nos._exit(1)"],
+    "os_exit": [GOOD, "import os\nos._exit(0)"],
+    "exit_call": [GOOD, "exit()"],
+    "reference": [
+        "from course_lib import cells\n"
+        "def scaled_sum(x, w):\n    return cells.dense(x, w[:, None], 0.0)[:, 0]"
+    ],
+    "untracer": [
+        "import sys\ndef scaled_sum(x, w):\n    sys.setprofile(None)\n    return x @ w",
+    ],
+    "equal_to_all": [
+        "class Anything:\n    def __eq__(self, other):\n        return True\n"
+        "def scaled_sum(x, w):\n    return Anything()"
+    ],
+    "flood": [GOOD, "for _ in range(300):\n    print('x' * 100_000)"],
+    "stored_outputs": ["def scaled_sum(x, w):\n    return None"],
+    "isolation": None,  # written by the fixture (needs the port and paths)
+}
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    folder = base / "submissions"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    port = listener.getsockname()[1]
+    target = ROOT / "course_lib" / "written-by-a-student.txt"
+    for name, sources in SUBMISSIONS.items():
+        if name == "isolation":
+            sources = [
+                "import os, socket\n"
+                "try:\n"
+                f"    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+                "    NET = True\n"
+                "except OSError:\n"
+                "    NET = False\n"
+                "try:\n"
+                f"    open({str(target)!r}, 'w').write('x')\n"
+                "    WROTE = True\n"
+                "except OSError:\n"
+                "    WROTE = False\n"
+                "ROOT_USER = os.getuid() == 0",
+                "def scaled_sum(x, w):\n"
+                "    return None if NET or WROTE or ROOT_USER else x @ w",
+            ]
+        notebook(folder / f"{name}.ipynb", *sources)
+    # stored outputs claiming success are ignored
+    nb = nbformat.read(str(folder / "stored_outputs.ipynb"), as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="10 / 10\n")]
+    nbformat.write(nb, str(folder / "stored_outputs.ipynb"))
+    # a student folder with no notebook at all
+    (folder / "nobody").mkdir()
+    (folder / "nobody" / "README.txt").write_text("forgot the notebook")
+    out = base / "out"
+    rows = autograder.grade([folder], TOY, out, jobs=2, seed=7, progress=False)
+    connected = False
+    listener.settimeout(0.2)
+    try:
+        listener.accept()
+        connected = True
+    except TimeoutError:
+        pass
+    listener.close()
+    return {"out": out, "rows": rows, "connected": connected, "target": target}
+
+
+@pytest.mark.slow
+def test_results_json_is_written_for_everyone_in_gradescope_format(graded_class):
+    out = graded_class["out"]
+    students = {*SUBMISSIONS, "nobody"}
+    assert {p.name for p in out.iterdir() if p.is_dir()} == students
+    for student in students:
+        r = results(out, student)
+        assert set(r) >= {"score", "tests", "execution_time", "output", "visibility"}
+        (test,) = r["tests"]
+        assert set(test) >= {"name", "score", "max_score", "output", "visibility"}
+        assert test["name"] == "scaled_sum" and test["max_score"] == 2.0
+        assert r["score"] == test["score"]
+        assert r["extra_data"]["seed"] == 7
+        assert (out / student / "feedback.md").read_text().startswith("# Toy assignment")
+    book = gradebook(out)
+    assert set(book) == students
+    assert book["good"]["score"] == "2" and book["good"]["scaled_sum"] == "2"
+
+
+@pytest.mark.slow
+def test_scores_of_honest_broken_and_hostile_submissions(graded_class):
+    out = graded_class["out"]
+    score = {s: results(out, s)["score"] for s in SUBMISSIONS}
+    message = {s: results(out, s)["tests"][0]["output"] for s in SUBMISSIONS}
+    # later errors do not stop the function from being graded (allow_errors)
+    assert score["good"] == score["crash_after"] == score["loop_after"] == score["flood"] == 2.0
+    assert "ZeroDivisionError" in results(out, "crash_after")["output"]
+    assert "time limit" in results(out, "loop_after")["output"]
+    assert score["wrong"] == 0.0 and message["wrong"] == "0 of 3 calls right"
+    assert score["raises"] == 0.0
+    # exit() leaves ipykernel running; os._exit kills it: the notebook runs again without that
+    # cell, and what the student wrote before it is graded
+    assert score["exit_call"] == 2.0
+    assert score["os_exit"] == 2.0 and "kernel died" in gradebook(out)["os_exit"]["flags"]
+    assert "without cells [2]" in results(out, "os_exit")["output"]
+    assert score["reference"] == 0.0
+    assert "reference implementation course_lib.cells.dense; write it yourself" in message[
+        "reference"
+    ]
+    assert score["untracer"] == 0.0 and "recorder" in message["untracer"]
+    assert "tampered" in gradebook(out)["untracer"]["flags"]
+    assert score["stubborn_loop"] == 2.0  # the cell that ignores interrupts is left out
+    assert score["kill_only"] == 0.0
+    assert score["equal_to_all"] == 0.0
+    assert score["stored_outputs"] == 0.0
+    nobody = results(out, "nobody")
+    assert nobody["score"] == 0.0 and "no notebook" in nobody["extra_data"]["status"]
+
+
+@pytest.mark.slow
+def test_output_flood_is_capped_in_the_grader(graded_class):
+    r = results(graded_class["out"], "flood")
+    assert r["score"] == 2.0 and len(json.dumps(r)) < 50_000
+
+
+@needs_root
+@pytest.mark.slow
+def test_notebook_runs_as_another_uid_without_network_or_write_access(graded_class):
+    r = results(graded_class["out"], "isolation")
+    assert "no network" in r["extra_data"]["isolation"]
+    assert r["score"] == 2.0, r["tests"][0]["output"]  # the function only works when isolated
+    assert not graded_class["connected"]
+    assert not graded_class["target"].exists()
+
+
+# ------------------------------------------------------------------------------------------
+# Inputs: a single notebook, a git repository with branches; plagiarism
+# ------------------------------------------------------------------------------------------
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+@pytest.mark.slow
+def test_git_repository_one_branch_per_student_and_plagiarism(tmp_path):
+    # the published solution, with a solution region and cell ids the exercise keeps
+    ids = ["imports", "solution"]
+    sol_src = (
+        "def scaled_sum(x, w):\n    ### BEGIN SOLUTION\n    total = x @ w\n"
+        "    result = total * 1.0\n    return result\n    ### END SOLUTION"
+    )
+    solutions_dir = tmp_path / "solutions"
+    notebook(solutions_dir / "toy.ipynb", "import numpy as np", sol_src, ids=ids)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    notebook(repo / "exercises" / "toy.ipynb", "import numpy as np", "raise NotImplementedError()",
+             ids=ids)
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "exercise")
+    students = {
+        # renamed copy of the published solution
+        "ann": "def scaled_sum(a, b):\n    t = a @ b  # mine\n    r = t * 1.0\n    return r",
+        # carol and dave: the same code, written differently
+        "carol": "def scaled_sum(x, w):\n    out = (x @ w)\n    out = out + 0\n    return out",
+        "dave": "def scaled_sum(q, v):\n    o = q @ v\n    o = o + 0\n    return o\n",
+        "erin": "def scaled_sum(x, w):\n    import numpy\n    return numpy.einsum('ij,j->i', x, w)",
+    }
+    for student, code in students.items():
+        _git(repo, "checkout", "-q", "-b", f"{student}/hw", "main")
+        notebook(repo / "exercises" / "toy.ipynb", "import numpy as np", code, ids=ids)
+        _git(repo, "commit", "-qam", "my homework")
+    _git(repo, "checkout", "-q", "main")
+    head = (repo / "exercises" / "toy.ipynb").read_bytes()
+    out = tmp_path / "out"
+    rows = autograder.grade(
+        [repo], TOY, out, jobs=2, seed=1, progress=False, solutions_dir=solutions_dir
+    )
+    assert sorted(r["student"] for r in rows) == ["ann_hw", "carol_hw", "dave_hw", "erin_hw"]
+    assert (repo / "exercises" / "toy.ipynb").read_bytes() == head  # nothing checked out
+    book = gradebook(out)
+    assert all(book[s]["score"] == "2" for s in book)
+    assert "identical to the published solution" in book["ann_hw"]["flags"]
+    assert "identical to dave_hw" in book["carol_hw"]["flags"]
+    assert "identical to carol_hw" in book["dave_hw"]["flags"]
+    assert book["erin_hw"]["flags"] == ""
+    assert "graded exercises/toy.ipynb" in results(out, "ann_hw")["output"]
+
+
+def test_single_notebook_path_and_missing_path(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        autograder.grade([tmp_path / "nope.ipynb"], TOY, tmp_path / "out", progress=False)
+    path = notebook(tmp_path / "zoe.ipynb", GOOD)
+    rows = autograder.grade([path], TOY, tmp_path / "out", seed=3, progress=False)
+    assert [(r["student"], r["score"]) for r in rows] == [("zoe", 2.0)]
+
+
+# ------------------------------------------------------------------------------------------
+# The command line on the course's hw05: reference solution, generated exercise, extra checks
+# ------------------------------------------------------------------------------------------
+
+HW05_SOLUTION = ROOT / "solutions" / "hw05_lstm.ipynb"
+HW05_EXERCISE = ROOT / "exercises" / "hw05_lstm.ipynb"
+needs_hw05 = pytest.mark.skipif(
+    not (HW05_SOLUTION.exists() and HW05_EXERCISE.exists()), reason="hw05 not written yet"
+)
+
+EXTRA = '''
+
+
+class HasNotebook(Part):
+    def score(self, calls, outcomes, ctx):
+        ok = (ctx.submission_dir / "hw05_lstm.ipynb").exists()
+        return Verdict(1.0 if ok else 0.0, "private check: notebook present")
+
+
+PARTS = [HasNotebook(name="private_notebook_present", points=1.0, visibility="hidden")]
+'''
+
+
+@needs_hw05
+@pytest.mark.slow
+def test_cli_hw05_solution_full_marks_exercise_zero_with_extra_checks(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "reference.ipynb").write_bytes(HW05_SOLUTION.read_bytes())
+    (folder / "empty.ipynb").write_bytes(HW05_EXERCISE.read_bytes())
+    extra = tmp_path / "private"
+    extra.mkdir()
+    (extra / "checks.py").write_text(EXTRA)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "course_lib.grading.autograder", str(folder)]
+    cmd += ["--assignment", "hw05_lstm", "--out", str(out), "--jobs", "2", "--quiet"]
+    cmd += ["--extra-checks", str(extra), "--seed", "11"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    ref, empty = results(out, "reference"), results(out, "empty")
+    from course_lib.grading import get
+
+    hw05 = get("hw05_lstm")
+    assert ref["score"] == hw05.max_score + 1.0, ref["tests"]
+    assert all(t["score"] == t["max_score"] for t in ref["tests"])
+    assert [t["name"] for t in ref["tests"]][-1] == "private_notebook_present"
+    assert ref["tests"][-1]["visibility"] == "hidden"
+    assert all(t["score"] == 0 for t in empty["tests"][:-1])
+    book = gradebook(out)
+    assert book["reference"]["private_notebook_present"] == "1"
+    assert "identical to the published solution" in book["reference"]["flags"]
+    assert "identical" not in book["empty"]["flags"]
+
+
+def test_cli_usage_errors(tmp_path):
+    run = [sys.executable, "-m", "course_lib.grading.autograder"]
+    r = subprocess.run(run, capture_output=True, text=True)
+    assert r.returncode == 2 and "--assignment" in r.stderr
+    r = subprocess.run(
+        [*run, str(tmp_path), "--assignment", "hw99", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2 and "unknown assignment 'hw99'" in r.stderr
+
+
+def test_extra_checks_must_define_parts(tmp_path):
+    (tmp_path / "bad.py").write_text("PARTS = ['not a part']\n")
+    with pytest.raises(ValueError, match="PARTS must be a list of Part"):
+        autograder.load_extra_checks(tmp_path)
+    (tmp_path / "bad.py").write_text(
+        "from course_lib.grading.common import Part\nPARTS = [Part(name='p', points=1)]\n"
+    )
+    assert [p.name for p in autograder.load_extra_checks(tmp_path)] == ["p"]
+
+
+@needs_hw05
+@pytest.mark.slow
+def test_gradescope_archive_grades_the_reference_solution(tmp_path):
+    from course_lib.grading import gradescope
+
+    archive = tmp_path / "hw05.zip"
+    r = subprocess.run(
+        [sys.executable, "-m", "course_lib.grading.autograder", "--gradescope", "hw05_lstm",
+         "--out", str(archive)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    root = tmp_path / "autograder"
+    gradescope.extract(archive, root / "source")
+    assert (root / "source" / "setup.sh").stat().st_mode & 0o111
+    assert (root / "source" / "course_lib" / "grading" / "autograder.py").exists()
+    (root / "submission").mkdir(parents=True)
+    (root / "submission" / "hw05_lstm.ipynb").write_bytes(HW05_SOLUTION.read_bytes())
+    run = root / "run_autograder"
+    run.write_bytes((root / "source" / "run_autograder").read_bytes())
+    run.chmod(0o755)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    r = subprocess.run([str(run)], env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    res = json.loads((root / "results" / "results.json").read_text())
+    assert res["score"] == 10.0 and all(t["score"] == t["max_score"] for t in res["tests"])
+    # the archive's own grader ran, not the checkout's
+    assert "results.json" not in os.listdir(root / "source")
+
