@@ -154,6 +154,9 @@ def judge_outputs(
         common = [m for m in named[0] if all(m in ms for ms in named)] if named else []
         if named and common and len(named) == len(bad):  # one mistake explains every call
             text, frac = messages.get(common[0], common[0]), credits.get(common[0], 0.0)
+            shape = next((f.message for f in bad if " has shape " in f.message), None)
+            if shape:  # keep the got/expected of a wrong shape beside the diagnosis
+                text += f" ({shape})"
         elif named:  # the most frequent mistake, and what else is wrong
             flat = [m for ms in named for m in ms]
             top = max(dict.fromkeys(flat), key=flat.count)
@@ -316,21 +319,21 @@ def update_mistakes(w, b, x, t, lr) -> dict[str, dict[str, np.ndarray]]:
     w_new, b_new = w + lr * err * x, b + lr * err
     o_after = float(x @ w_new + b_new >= 0)
     return {
-        "w": {
+        "w": {  # "strict" first: at a tie it coincides with "target" (t = 0 or 1 alike)
+            "strict": w + lr * err_strict * x,
             "sign": w - lr * err * x,
             "no_lr": w + err * x,
             "prediction": w + lr * o * x,
             "target": w + lr * t * x,
-            "strict": w + lr * err_strict * x,
             "no_x": w + lr * err,
         },
         "b": {
+            "strict": np.asarray(b + lr * err_strict),
             "not_updated": np.asarray(b),
             "sign": np.asarray(b - lr * err),
             "no_lr": np.asarray(b + err),
             "prediction": np.asarray(b + lr * o),
             "target": np.asarray(b + lr * t),
-            "strict": np.asarray(b + lr * err_strict),
         },
         "o": {"strict": np.asarray(o_strict), "after": np.asarray(o_after), "sum": np.asarray(s)},
     }

@@ -173,6 +173,7 @@ STEP_MESSAGES = {
     ),
     "no_recurrence": "the recurrent term h_{t−1} Wh is missing: without it the RNN has no memory",
     "no_input": "the input term x_t Wx is missing",
+    "output_transposed": "h_t is transposed: one row per sequence, shape (batch, n_h)",
 }
 STEP_CREDITS = {
     "no_bias": 0.5,
@@ -202,6 +203,7 @@ def step_mistakes(x_t, h_prev, params) -> dict[str, np.ndarray | None]:
         "swapped": np.tanh(x_t @ Wh + h_prev @ Wx + b) if square else None,
         "no_recurrence": np.tanh(xw + b),
         "no_input": np.tanh(hw + b),
+        "output_transposed": np.tanh(a).T,
     }
 
 
@@ -452,6 +454,10 @@ def _analyse_backward(X, Y, params, h0, value):
             _, _, arr = compare(got, ref[key], name)
             if _scale_of(arr, ref[key]) is not None:
                 finding = Finding(False, finding.message, ("scale",))
+            elif arr is not None and arr.ndim == 2 and arr.shape[1:] == ref[key].shape:
+                finding = Finding(
+                    False, finding.message + " (sum over the batch too, not only over time)"
+                )
         out[key] = finding
     return out
 
