@@ -38,6 +38,7 @@ __all__ = [
     "call_locally",
     "fmt_shape",
     "aggregate",
+    "diagnose_calls",
 ]
 
 #: Absolute and relative tolerance: float32 arithmetic passes, a wrong term (≥ 1e-3) does not.
@@ -234,7 +235,7 @@ def aggregate(
     outputs: dict[str, Verdict] = {}
     n = max(len(per_call), 1)
     for key in weights:
-        results = [d.get(key, (False, f"{key}: no result")) for d in per_call]
+        results = [d.get(key, d.get("_", (False, f"{key}: no result"))) for d in per_call]
         n_ok = sum(1 for ok, _ in results if ok)
         failing = [msg for ok, msg in results if not ok]
         if failing:
@@ -263,3 +264,21 @@ def aggregate(
         if good:
             message += f". Right: {', '.join(good)}"
     return outputs, Verdict(fraction, message)
+
+
+def diagnose_calls(
+    calls: Sequence[Mapping], outcomes: Sequence[Any], diagnose: Callable
+) -> list[dict[str, tuple[bool, str]]]:
+    """``diagnose(call, outcome)`` for every call; a missing or unreadable answer never raises.
+
+    ``outcomes`` shorter than ``calls`` count as "no answer"; an exception inside ``diagnose``
+    (a malformed answer it did not foresee) becomes a wrong result with a message.
+    """
+    results = []
+    for n, call in enumerate(calls):
+        outcome = outcomes[n] if n < len(outcomes) else {"ok": False, "error": "no answer"}
+        try:
+            results.append(diagnose(call, outcome))
+        except Exception as exc:  # a malformed answer must never crash the grader
+            results.append({"_": (False, f"could not read the answer ({type(exc).__name__})")})
+    return results

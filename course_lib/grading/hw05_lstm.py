@@ -39,6 +39,7 @@ from .diagnose import (
     call_locally,
     close,
     compare,
+    diagnose_calls,
     first_match,
     outcome_problem,
     shape_problem,
@@ -325,22 +326,9 @@ def diagnose_lstm_step(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool,
     return out
 
 
-def _per_call(
-    calls: list[dict], outcomes: list[dict], diagnose: Callable
-) -> list[dict[str, tuple[bool, str]]]:
-    results = []
-    for n, call in enumerate(calls):
-        outcome = outcomes[n] if n < len(outcomes) else {"ok": False, "error": "no answer"}
-        try:
-            results.append(diagnose(call, outcome))
-        except Exception as exc:  # a malformed answer must never crash the grader
-            results.append({"_": (False, f"could not read the answer ({type(exc).__name__})")})
-    return results
-
-
 def lstm_step_verdicts(calls: list[dict], outcomes: list[dict]):
     """Per-output verdicts and the weighted verdict of ``lstm_step`` over several calls."""
-    return aggregate(_per_call(calls, outcomes, diagnose_lstm_step), LSTM_WEIGHTS, LSTM_LABELS)
+    return aggregate(diagnose_calls(calls, outcomes, diagnose_lstm_step), LSTM_WEIGHTS, LSTM_LABELS)
 
 
 def judge_lstm_step(calls: list[dict], outcomes: list[dict]) -> Verdict:
@@ -641,7 +629,7 @@ def draw_half_life_calls(rng: np.random.Generator) -> list[dict]:
 
 
 def _number_verdicts(calls, outcomes, diagnose, label):
-    return aggregate(_per_call(calls, outcomes, diagnose), {"value": 1.0}, {"value": label})
+    return aggregate(diagnose_calls(calls, outcomes, diagnose), {"value": 1.0}, {"value": label})
 
 
 def judge_memory_left(calls: list[dict], outcomes: list[dict]) -> Verdict:

@@ -1,0 +1,530 @@
+"""Homework 06: the GRU in the lecture's convention, and the conversion to Keras' convention.
+
+The student writes, in ``solutions/hw06_gru.ipynb`` (``exercises/`` for the student):
+
+1. ``gru_step(x_t, h_prev, params) -> (h_t, gates)`` in the LECTURE's convention, with the
+   reset gate applied BEFORE the product (``cells.gru_step(reset_after=False,
+   convention="lecture")``):
+
+       z   = σ(x_t Wx_z + h_{t−1} Wh_z + b_z)                update gate
+       r   = σ(x_t Wx_r + h_{t−1} Wh_r + b_r)                reset gate
+       h̃   = tanh(x_t Wx_h + (r ⊙ h_{t−1}) Wh_h + b_h)       candidate
+       h_t = (1 − z) ⊙ h_{t−1} + z ⊙ h̃
+
+   ``gates = {"z", "r", "h_tilde"}``, everything batch-first (batch, n_h).
+
+2. ``to_keras_convention(params)``: parameters for which Keras' convention,
+   h_t = z' ⊙ h_{t−1} + (1 − z') ⊙ h̃ (``keras.layers.GRU(reset_after=False)``), computes the
+   same sequence. Since σ(−a) = 1 − σ(a), negating the update gate's Wx_z, Wh_z and b_z turns
+   z into z' = 1 − z; r and h̃ are unchanged.
+
+The diagnosis works on plain data and is shared by the public checks (``check_gru_step``,
+``check_to_keras_convention``) and the grader's judges. For the conversion, the judge runs the
+returned parameters (plain numbers) through ``cells.gru_step(reset_after=False,
+convention="keras")`` over a sequence and compares with the lecture-convention reference on the
+original parameters; ``tests/test_grading_hw06_gru.py`` checks that reference against a real
+``keras.layers.GRU(reset_after=False)``. The grader imports no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from .. import cells
+from .common import Assignment, FunctionPart, Verdict, decode, encode, print_verdicts
+from .diagnose import (
+    aggregate,
+    as_array,
+    call_locally,
+    close,
+    compare,
+    diagnose_calls,
+    first_match,
+    outcome_problem,
+    shape_problem,
+)
+
+__all__ = [
+    "ASSIGNMENT",
+    "check_gru_step",
+    "check_to_keras_convention",
+    "diagnose_gru_step",
+    "diagnose_to_keras_convention",
+    "draw_gru_calls",
+    "draw_conversion_calls",
+    "judge_gru_step",
+    "judge_to_keras_convention",
+]
+
+GATES = ("z", "r", "h")  # the parameter groups: update gate, reset gate, candidate
+OUTPUTS = ("z", "r", "h_tilde")
+NAMES = {"z": "update gate z", "r": "reset gate r", "h_tilde": "candidate h_tilde"}
+#: Credit of each output of gru_step (the new state weighs twice a gate).
+GRU_WEIGHTS = {"h_t": 2.0, "z": 1.0, "r": 1.0, "h_tilde": 1.0}
+GRU_LABELS = {"h_t": "h_t", "z": "gate z", "r": "gate r", "h_tilde": "candidate h_tilde"}
+
+
+def _reference(x, h, p):
+    return cells.gru_step(x, h, p, reset_after=False, convention="lecture")
+
+
+# ------------------------------------------------------------------------------------------
+# Drawing inputs
+# ------------------------------------------------------------------------------------------
+
+
+def _gru_params(rng: np.random.Generator, n_in: int, n_h: int) -> dict[str, np.ndarray]:
+    p = {}
+    for k in GATES:
+        p[f"Wx_{k}"] = rng.normal(0.0, 0.7, size=(n_in, n_h))
+        p[f"Wh_{k}"] = rng.normal(0.0, 0.7, size=(n_h, n_h))
+        # |b| ≥ 0.4 so that a missing bias always shows
+        p[f"b_{k}"] = rng.choice([-1.0, 1.0], size=n_h) * rng.uniform(0.4, 1.5, size=n_h)
+    return p
+
+
+def _sizes(rng: np.random.Generator) -> tuple[int, int, int]:
+    """(batch, n_in, n_h) between 2 and 6 with batch ≠ n_h, so a transposed answer shows."""
+    while True:
+        batch, n_in, n_h = (int(v) for v in rng.integers(2, 7, size=3))
+        if batch != n_h:
+            return batch, n_in, n_h
+
+
+def _gru_call(rng: np.random.Generator, batch: int, n_in: int, n_h: int) -> dict:
+    p = _gru_params(rng, n_in, n_h)
+    x = rng.normal(0.0, 1.0, size=(batch, n_in))
+    h = rng.uniform(-0.9, 0.9, size=(batch, n_h))
+    return {"args": [encode(x), encode(h), encode(p)], "kwargs": {}}
+
+
+def draw_gru_calls(rng: np.random.Generator) -> list[dict]:
+    """Three calls of ``gru_step`` with random sizes and values (drawn at grading time)."""
+    return [_gru_call(rng, *_sizes(rng)) for _ in range(3)]
+
+
+def public_gru_calls() -> list[dict]:
+    """The public check's fixed inputs: (batch, n_in, n_h) = (2, 3, 4) and (3, 1, 2)."""
+    rng = np.random.default_rng(6)
+    return [_gru_call(rng, 2, 3, 4), _gru_call(rng, 3, 1, 2)]
+
+
+# ------------------------------------------------------------------------------------------
+# Part 1: gru_step
+# ------------------------------------------------------------------------------------------
+
+
+def _gate_variants(k: str, x, h, p) -> dict[str, np.ndarray]:
+    """Known mistakes in gate ``k`` (z or r), computed from the same inputs."""
+    other = "r" if k == "z" else "z"
+    wx, wh, b = p[f"Wx_{k}"], p[f"Wh_{k}"], p[f"b_{k}"]
+    name = NAMES[k]
+    v = {
+        f"{name}: the bias b_{k} is missing": cells.sigmoid(x @ wx + h @ wh),
+        f"{name}: it uses tanh where it should use σ (sigmoid and tanh swapped)": np.tanh(
+            x @ wx + h @ wh + b
+        ),
+        f"{name}: the activation σ is missing (the raw sum x_t Wx_{k} + h Wh_{k} + b_{k})": (
+            x @ wx + h @ wh + b
+        ),
+        f"{name}: the input term x_t Wx_{k} is missing": cells.sigmoid(h @ wh + b),
+        f"{name}: the recurrent term h_(t-1) Wh_{k} is missing": cells.sigmoid(x @ wx + b),
+        f"{name}: the recurrent weights are transposed (h_(t-1) Wh_{k}.T)": cells.sigmoid(
+            x @ wx + h @ wh.T + b
+        ),
+        f"{name}: gates['{k}'] holds the {NAMES[other]} (its weights, or the dict's keys "
+        "mixed up)": cells.sigmoid(x @ p[f"Wx_{other}"] + h @ p[f"Wh_{other}"] + p[f"b_{other}"]),
+        f"{name}: it is computed with the candidate's weights Wx_h, Wh_h, b_h": cells.sigmoid(
+            x @ p["Wx_h"] + h @ p["Wh_h"] + p["b_h"]
+        ),
+    }
+    if wx.shape[0] == wx.shape[1]:
+        v[f"{name}: the input weights are transposed (x_t Wx_{k}.T)"] = cells.sigmoid(
+            x @ wx.T + h @ wh + b
+        )
+    return v
+
+
+def _candidate_variants(x, h, p, r, z) -> dict[str, np.ndarray]:
+    wx, wh, b = p["Wx_h"], p["Wh_h"], p["b_h"]
+    name = "candidate h_tilde"
+    xw = x @ wx
+    return {
+        f"{name}: the reset is applied AFTER the product, r ⊙ (h_(t-1) Wh_h) (Keras' "
+        "reset_after=True); the lecture resets BEFORE it: (r ⊙ h_(t-1)) Wh_h": np.tanh(
+            xw + r * (h @ wh) + b
+        ),
+        f"{name}: the reset gate is applied to the wrong term (r ⊙ x_t Wx_h); it belongs on "
+        "h_(t-1): (r ⊙ h_(t-1)) Wh_h": np.tanh(r * xw + h @ wh + b),
+        f"{name}: the reset gate multiplies the whole sum; it belongs on h_(t-1) only": np.tanh(
+            r * (xw + h @ wh + b)
+        ),
+        f"{name}: the reset gate is missing (h_(t-1) Wh_h without r)": np.tanh(xw + h @ wh + b),
+        f"{name}: it uses the update gate z where the reset gate r belongs": np.tanh(
+            xw + (z * h) @ wh + b
+        ),
+        f"{name}: (1 − r) ⊙ h_(t-1); the lecture's candidate sees r ⊙ h_(t-1)": np.tanh(
+            xw + ((1 - r) * h) @ wh + b
+        ),
+        f"{name}: the bias b_h is missing": np.tanh(xw + (r * h) @ wh),
+        f"{name}: it uses σ where it should use tanh (sigmoid and tanh swapped)": cells.sigmoid(
+            xw + (r * h) @ wh + b
+        ),
+        f"{name}: the activation tanh is missing": xw + (r * h) @ wh + b,
+        f"{name}: the input term x_t Wx_h is missing": np.tanh((r * h) @ wh + b),
+        f"{name}: the recurrent weights are transposed ((r ⊙ h_(t-1)) Wh_h.T)": np.tanh(
+            xw + (r * h) @ wh.T + b
+        ),
+    }
+
+
+def _h_variants(z, r, h_tilde, h) -> dict[str, np.ndarray]:
+    return {
+        "h_t: z and 1 − z are swapped: you wrote Keras' convention z ⊙ h_(t-1) + (1 − z) ⊙ h̃; "
+        "the lecture's is h_t = (1 − z) ⊙ h_(t-1) + z ⊙ h̃": z * h + (1 - z) * h_tilde,
+        "h_t: the update gate is missing (h_t = h̃)": h_tilde,
+        "h_t: the kept part (1 − z) ⊙ h_(t-1) is missing (h_t = z ⊙ h̃)": z * h_tilde,
+        "h_t: z is missing on the candidate (h_t = (1 − z) ⊙ h_(t-1) + h̃)": (1 - z) * h + h_tilde,
+        "h_t: it uses the reset gate r where the update gate z belongs": (1 - r) * h + r * h_tilde,
+        "h_t: the old state is kept with z, not 1 − z (z ⊙ h_(t-1) + z ⊙ h̃)": z * h + z * h_tilde,
+        "h_t is squashed by tanh; the update is a plain weighted average": np.tanh(
+            (1 - z) * h + z * h_tilde
+        ),
+    }
+
+
+def _read_gru_answer(value) -> tuple[object, object, str | None]:
+    """Split a decoded answer into (h, gates, problem with the structure or None)."""
+    if isinstance(value, list) and len(value) == 2:
+        if isinstance(value[0], dict) and not isinstance(value[1], dict):
+            return None, None, "you returned (gates, h_t); the contract is (h_t, gates)"
+        return value[0], value[1], None
+    if isinstance(value, np.ndarray):
+        return value, None, "gru_step returned only h_t; expected (h_t, gates) with gates a dict"
+    if isinstance(value, dict) and "unsupported" in value:
+        what = value["unsupported"]
+    elif isinstance(value, list):
+        what = f"a tuple of {len(value)} values"
+    elif isinstance(value, dict):
+        what = "a dict"
+    else:
+        what = type(value).__name__
+    return None, None, f"gru_step returned {what}; expected a tuple (h_t, gates)"
+
+
+def diagnose_gru_step(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, str]]:
+    """What is right and wrong in one answer of ``gru_step``, per output.
+
+    The reference is ``cells.gru_step(reset_after=False, convention="lecture")`` on the call's
+    inputs; a wrong output is compared with known mistakes computed from the same inputs, with
+    the right gates and with the student's own (a wrong h_t that only follows from a wrong gate
+    is said to follow). Returns ``{"h_t", "z", "r", "h_tilde"} -> (ok, message)``.
+    """
+    problem = outcome_problem(outcome, "gru_step")
+    if problem:
+        return {k: (False, problem) for k in GRU_WEIGHTS}
+    x, h, p = (decode(a) for a in call["args"])
+    h_ref, g_ref = _reference(x, h, p)
+    h_got, gates_got, problem = _read_gru_answer(decode(outcome["value"]))
+    if h_got is None:
+        return {k: (False, problem) for k in GRU_WEIGHTS}
+    out: dict[str, tuple[bool, str]] = {}
+    mine: dict[str, np.ndarray | None] = dict.fromkeys(OUTPUTS)
+    if problem and gates_got is None:
+        for k in OUTPUTS:
+            out[k] = (False, problem)
+    elif not isinstance(gates_got, dict) or "unsupported" in gates_got:
+        what = gates_got.get("unsupported") if isinstance(gates_got, dict) else None
+        what = what or type(gates_got).__name__
+        for k in OUTPUTS:
+            out[k] = (False, f"gates is a {what}; expected a dict with keys 'z', 'r', 'h_tilde'")
+    else:
+        for k in OUTPUTS:
+            if k not in gates_got:
+                have = ", ".join(repr(s) for s in sorted(gates_got)) or "no keys"
+                out[k] = (
+                    False,
+                    f"gates has no key '{k}' ({NAMES[k]}); it has {have}. Expected the keys "
+                    "'z', 'r', 'h_tilde' (the lecture's names)",
+                )
+                continue
+            ok, msg, arr = compare(gates_got[k], g_ref[k], f"gates['{k}']")
+            mine[k] = arr if arr is not None and arr.shape == g_ref[k].shape else None
+            if ok or mine[k] is None:
+                out[k] = (ok, "right" if ok else msg)
+        for k in ("z", "r"):
+            if k not in out:
+                found = first_match(mine[k], _gate_variants(k, x, h, p), g_ref[k])
+                out[k] = (False, found or f"{NAMES[k]}: " + compare(mine[k], g_ref[k], k)[1])
+        if close(mine["z"], g_ref["r"]) and close(mine["r"], g_ref["z"]):
+            both = "the update and reset gates are swapped (gates['z'] holds r, gates['r'] z)"
+            out["z"] = out["r"] = (False, both)
+        if "h_tilde" not in out:
+            arr = mine["h_tilde"]
+            found = None
+            sources = [(g_ref["r"], g_ref["z"])]
+            if mine["r"] is not None:
+                sources.append((mine["r"], mine["z"] if mine["z"] is not None else g_ref["z"]))
+                wx, wh, b = p["Wx_h"], p["Wh_h"], p["b_h"]
+                if not out["r"][0] and close(arr, np.tanh(x @ wx + (mine["r"] * h) @ wh + b)):
+                    found = (
+                        "candidate h_tilde = tanh(x_t Wx_h + (r ⊙ h_(t-1)) Wh_h + b_h) is right "
+                        "for your r, but your reset gate r is wrong: fix it first"
+                    )
+            for r_s, z_s in sources if not found else []:
+                found = first_match(arr, _candidate_variants(x, h, p, r_s, z_s), g_ref["h_tilde"])
+                if found:
+                    break
+            if not found:
+                found = "candidate h_tilde: " + compare(arr, g_ref["h_tilde"], "h_tilde")[1]
+            out["h_tilde"] = (False, found)
+
+    # h_t
+    ok, msg, arr = compare(h_got, h_ref, "h_t")
+    if ok:
+        out["h_t"] = (True, "right")
+    elif arr is None or arr.shape != h_ref.shape:
+        out["h_t"] = (False, msg)
+    else:
+        found = None
+        z_m, t_m = mine["z"], mine["h_tilde"]
+        if z_m is not None and t_m is not None and close(arr, (1 - z_m) * h + z_m * t_m):
+            wrong = [NAMES[k] for k in ("z", "h_tilde") if not out[k][0]]
+            found = (
+                "h_t = (1 − z) ⊙ h_(t-1) + z ⊙ h̃ is right for your gates, but your "
+                + " and ".join(wrong)
+                + (" is" if len(wrong) == 1 else " are")
+                + " wrong: fix "
+                + ("it" if len(wrong) == 1 else "them")
+                + " first"
+            )
+        sources = [(g_ref["z"], g_ref["r"], g_ref["h_tilde"])]
+        if z_m is not None or t_m is not None:
+            sources.append(
+                (
+                    z_m if z_m is not None else g_ref["z"],
+                    mine["r"] if mine["r"] is not None else g_ref["r"],
+                    t_m if t_m is not None else g_ref["h_tilde"],
+                )
+            )
+        for z_s, r_s, t_s in sources if not found else []:
+            found = first_match(arr, _h_variants(z_s, r_s, t_s, h), h_ref)
+            if found:
+                break
+        out["h_t"] = (False, found or msg)
+    return out
+
+
+def gru_step_verdicts(calls: list[dict], outcomes: list[dict]):
+    """Per-output verdicts and the weighted verdict of ``gru_step`` over several calls."""
+    return aggregate(diagnose_calls(calls, outcomes, diagnose_gru_step), GRU_WEIGHTS, GRU_LABELS)
+
+
+def judge_gru_step(calls: list[dict], outcomes: list[dict]) -> Verdict:
+    """The grader's verdict: h_t counts 2, z, r and h_tilde 1 each, averaged over the calls."""
+    return gru_step_verdicts(calls, outcomes)[1]
+
+
+def check_gru_step(gru_step: Callable) -> bool:
+    """Public check: run your ``gru_step`` on two fixed inputs and say what is right.
+
+    One line per output (h_t, z, r, h_tilde), naming the faulty term. Advice only: the score
+    comes from the autograder.
+    """
+    calls = public_gru_calls()
+    outcomes = [call_locally(gru_step, call) for call in calls]
+    return print_verdicts("check_gru_step", gru_step_verdicts(calls, outcomes)[0])
+
+
+# ------------------------------------------------------------------------------------------
+# Part 2: to_keras_convention
+# ------------------------------------------------------------------------------------------
+
+
+def draw_conversion_calls(rng: np.random.Generator) -> list[dict]:
+    """Three sets of lecture-convention parameters with random sizes (n_in, n_h from 1 to 6)."""
+    calls = []
+    for _ in range(3):
+        n_in, n_h = (int(v) for v in rng.integers(1, 7, size=2))
+        calls.append({"args": [encode(_gru_params(rng, n_in, n_h))], "kwargs": {}})
+    return calls
+
+
+def public_conversion_calls() -> list[dict]:
+    """The public check's fixed parameters: n_in = 2, n_h = 3."""
+    return [{"args": [encode(_gru_params(np.random.default_rng(7), 2, 3))], "kwargs": {}}]
+
+
+def _sequence_for(call: Mapping, n_in: int) -> np.ndarray:
+    """The sequence (batch 3, 8 steps) the judge runs, drawn from a seed derived from the call.
+
+    Deterministic (the same call always gets the same sequence), so the judge needs nothing
+    from the call but its parameters; the student's function never sees it.
+    """
+    seed = zlib.crc32(json.dumps(call["args"], sort_keys=True).encode())
+    return np.random.default_rng(seed).normal(0.0, 1.0, size=(3, 8, n_in))
+
+
+def run_lecture(params: Mapping, X: np.ndarray) -> np.ndarray:
+    """h_1 … h_T of the lecture-convention GRU (reset before the product), (batch, T, n_h)."""
+    H, _ = cells.run_sequence(
+        cells.gru_step, X, None, params, reset_after=False, convention="lecture"
+    )
+    return H
+
+
+def run_keras_convention(params: Mapping, X: np.ndarray) -> np.ndarray:
+    """h_1 … h_T of Keras' GRU(reset_after=False) equations, (batch, T, n_h)."""
+    H, _ = cells.run_sequence(
+        cells.gru_step, X, None, params, reset_after=False, convention="keras"
+    )
+    return H
+
+
+def _key_status(got: np.ndarray, original: np.ndarray) -> str:
+    if close(got, original):
+        return "same"
+    if close(got, -original):
+        return "negated"
+    if close(got, 1.0 - original):
+        return "one minus"
+    if original.ndim == 2 and got.shape == original.shape and close(got, original.T):
+        return "transposed"
+    return "other"
+
+
+def _conversion_message(status: Mapping[str, str]) -> str:
+    z_keys = ("Wx_z", "Wh_z", "b_z")
+    others = [k for k in status if k not in z_keys]
+    if all(s == "same" for s in status.values()):
+        return (
+            "you returned the parameters unchanged: Keras' z means 'keep the old state', the "
+            "lecture's z 'take the candidate', so Keras' z must be the lecture's 1 − z; since "
+            "σ(−a) = 1 − σ(a), negate the update gate's Wx_z, Wh_z and b_z"
+        )
+    if any(status[k] == "one minus" for k in z_keys):
+        return (
+            "1 − W does not give 1 − z: σ(1 − a) ≠ 1 − σ(a). Negate instead: σ(−a) = 1 − σ(a), "
+            "so use −Wx_z, −Wh_z, −b_z"
+        )
+    if all(status[k] == "negated" for k in ("Wx_r", "Wh_r", "b_r")) and all(
+        status[k] == "same" for k in z_keys
+    ):
+        return "you negated the reset gate r; the conventions differ in the update gate z"
+    parts = []
+    not_negated = [k for k in z_keys if status[k] != "negated"]
+    if not_negated:
+        parts.append(
+            f"{', '.join(not_negated)} not negated: the whole pre-activation of z must change "
+            "sign (weights and bias), σ(−a) = 1 − σ(a)"
+        )
+    changed = [k for k in others if status[k] != "same"]
+    if changed:
+        if all(status[k] == "negated" for k in changed) and not not_negated:
+            parts.append(
+                f"{', '.join(changed)} negated too: only the update gate z changes; r and the "
+                "candidate's weights stay as they are"
+            )
+        else:
+            parts.append(
+                f"{', '.join(changed)} changed: only the update gate z changes; r and the "
+                "candidate's weights stay as they are"
+            )
+    return "; ".join(parts) or "the converted parameters do not compute the same sequence"
+
+
+def diagnose_to_keras_convention(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, str]]:
+    """Does Keras' GRU(reset_after=False) with the returned parameters compute the lecture's h?
+
+    Both sequences are computed here by ``cells.gru_step``: the returned parameters with
+    ``convention="keras"``, the call's own parameters with ``convention="lecture"``, on the
+    sequence ``_sequence_for(call)``. When they differ, each returned entry is compared with the
+    original (same, negated, 1 − p, transposed) to say which term is wrong.
+    Returns ``{"sequence": (ok, message)}``.
+    """
+    problem = outcome_problem(outcome, "to_keras_convention")
+    if problem:
+        return {"sequence": (False, problem)}
+    (params,) = (decode(a) for a in call["args"])
+    n_in, n_h = params["Wx_z"].shape
+    got = decode(outcome["value"])
+    if not isinstance(got, dict) or "unsupported" in got:
+        what = got.get("unsupported") if isinstance(got, dict) else type(got).__name__
+        return {"sequence": (False, f"to_keras_convention returned a {what}; expected a dict")}
+    converted = {}
+    for key, original in params.items():
+        if key not in got:
+            have = ", ".join(sorted(got)[:12]) or "no keys"
+            return {
+                "sequence": (False, f"the converted params have no key '{key}'; they have {have}")
+            }
+        arr, problem = as_array(got[key], f"params['{key}']")
+        if problem:
+            return {"sequence": (False, problem)}
+        problem = shape_problem(arr, original.shape, f"params['{key}']")
+        if problem:
+            return {"sequence": (False, problem)}
+        converted[key] = arr
+    X = _sequence_for(call, n_in)
+    reference = run_lecture(params, X)
+    with np.errstate(all="ignore"):
+        H = run_keras_convention(converted, X)
+    if close(H, reference):
+        return {"sequence": (True, "right")}
+    status = {k: _key_status(converted[k], params[k]) for k in params}
+    return {"sequence": (False, _conversion_message(status))}
+
+
+def _conversion_verdicts(calls, outcomes):
+    per = diagnose_calls(calls, outcomes, diagnose_to_keras_convention)
+    return aggregate(per, {"sequence": 1.0}, {"sequence": "same h_1 … h_T in Keras' convention"})
+
+
+def judge_to_keras_convention(calls: list[dict], outcomes: list[dict]) -> Verdict:
+    """The grader's verdict: the share of drawn parameter sets converted right.
+
+    No partial credit inside a call: converted parameters either compute the lecture's
+    sequence or they do not (the message says which entries are wrong).
+    """
+    return _conversion_verdicts(calls, outcomes)[1]
+
+
+def check_to_keras_convention(to_keras_convention: Callable) -> bool:
+    """Public check of ``to_keras_convention(params)`` on fixed parameters (n_in 2, n_h 3)."""
+    calls = public_conversion_calls()
+    outcomes = [call_locally(to_keras_convention, call) for call in calls]
+    return print_verdicts("check_to_keras_convention", _conversion_verdicts(calls, outcomes)[0])
+
+
+# ------------------------------------------------------------------------------------------
+# The assignment
+# ------------------------------------------------------------------------------------------
+
+ASSIGNMENT = Assignment(
+    name="hw06_gru",
+    title="Homework 06: the GRU in the lecture's convention, and in Keras'",
+    parts=[
+        FunctionPart(
+            name="gru_step",
+            points=6.0,
+            function="gru_step",
+            draw_calls=draw_gru_calls,
+            judge=judge_gru_step,
+            allowed=("course_lib.cells.sigmoid", "course_lib.cells.tanh"),
+        ),
+        FunctionPart(
+            name="to_keras_convention",
+            points=4.0,
+            function="to_keras_convention",
+            draw_calls=draw_conversion_calls,
+            judge=judge_to_keras_convention,
+            allowed=(),
+        ),
+    ],
+    cell_timeout=120.0,
+    timeout=300.0,
+)
