@@ -275,6 +275,13 @@ def test_exceptions_and_missing_functions_score_zero(part, capsys):
     assert "is not written yet" in capsys.readouterr().out
 
 
+def test_missing_outcomes_count_as_wrong_calls():
+    calls = PARTS["predict"].draw(np.random.default_rng(0))
+    outcomes = outcomes_for(predict, calls)[:2]
+    verdict = PARTS["predict"].judge(calls, outcomes)
+    assert verdict.fraction == 0.0 and "no answer for this call" in verdict.message
+
+
 def test_wrong_shape_says_got_and_expected():
     verdict = judge("predict", predict_column, 0)
     assert "has shape (" in verdict.message and "; expected (" in verdict.message

@@ -122,6 +122,10 @@ def judge_outputs(
     credits = credits or {}
     found: dict[str, list[tuple[int, Finding]]] = {k: [] for k in outputs}
     problems = []
+    outcomes = list(outcomes)[: len(calls)]
+    outcomes += [{"ok": False, "error": "NoAnswer: no answer for this call"}] * (
+        len(calls) - len(outcomes)
+    )
     for i, (call, outcome) in enumerate(zip(calls, outcomes, strict=True)):
         args = [decode(a) for a in call.get("args", [])]
         problem = outcome_problem(outcome, function)
