@@ -35,7 +35,11 @@ GOOD = "def scaled_sum(x, w):\n    return x @ w"
 
 def notebook(path: Path, *sources: str, ids: list[str] | None = None) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells = [nbformat.v4.new_markdown_cell("# Toy homework")]
     for k, src in enumerate(sources):
         cell = nbformat.v4.new_code_cell(src)
@@ -144,7 +148,9 @@ except OSError as e:
 """
     rc, out, err = _sandboxed()(["python", "-c", code], files={"input.txt": data}, timeout=60)
     assert rc == 0, err
-    assert f"uid {sandbox.BASE_UID + 3} {sandbox.BASE_UID + 3} []" in out
+    uid = sandbox.uid_for(3)
+    assert uid >= sandbox.BASE_UID
+    assert f"uid {uid} {uid} []" in out
     assert "input hello" in out
     assert "net refused" in out and "CONNECTED" not in out
     assert "write refused" in out and not probe_file.exists()
@@ -236,8 +242,7 @@ def graded_class(tmp_path_factory):
                 "except OSError:\n"
                 "    WROTE = False\n"
                 "ROOT_USER = os.getuid() == 0",
-                "def scaled_sum(x, w):\n"
-                "    return None if NET or WROTE or ROOT_USER else x @ w",
+                "def scaled_sum(x, w):\n    return None if NET or WROTE or ROOT_USER else x @ w",
             ]
         notebook(folder / f"{name}.ipynb", *sources)
     # stored outputs claiming success are ignored
@@ -296,9 +301,9 @@ def test_scores_of_honest_broken_and_hostile_submissions(graded_class):
     assert score["os_exit"] == 2.0 and "kernel died" in gradebook(out)["os_exit"]["flags"]
     assert "without cells [2]" in results(out, "os_exit")["output"]
     assert score["reference"] == 0.0
-    assert "reference implementation course_lib.cells.dense; write it yourself" in message[
-        "reference"
-    ]
+    assert (
+        "reference implementation course_lib.cells.dense; write it yourself" in message["reference"]
+    )
     assert score["untracer"] == 0.0 and "recorder" in message["untracer"]
     assert "tampered" in gradebook(out)["untracer"]["flags"]
     assert score["stubborn_loop"] == 2.0  # the cell that ignores interrupts is left out
@@ -349,8 +354,12 @@ def test_git_repository_one_branch_per_student_and_plagiarism(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
     _git(repo, "init", "-q", "-b", "main")
-    notebook(repo / "exercises" / "toy.ipynb", "import numpy as np", "raise NotImplementedError()",
-             ids=ids)
+    notebook(
+        repo / "exercises" / "toy.ipynb",
+        "import numpy as np",
+        "raise NotImplementedError()",
+        ids=ids,
+    )
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "exercise")
     students = {
@@ -400,7 +409,8 @@ needs_hw05 = pytest.mark.skipif(
     not (HW05_SOLUTION.exists() and HW05_EXERCISE.exists()), reason="hw05 not written yet"
 )
 
-EXTRA = '''
+EXTRA = """
+from course_lib.grading.common import Part, Verdict
 
 
 class HasNotebook(Part):
@@ -410,7 +420,7 @@ class HasNotebook(Part):
 
 
 PARTS = [HasNotebook(name="private_notebook_present", points=1.0, visibility="hidden")]
-'''
+"""
 
 
 @needs_hw05
@@ -473,9 +483,18 @@ def test_gradescope_archive_grades_the_reference_solution(tmp_path):
 
     archive = tmp_path / "hw05.zip"
     r = subprocess.run(
-        [sys.executable, "-m", "course_lib.grading.autograder", "--gradescope", "hw05_lstm",
-         "--out", str(archive)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "course_lib.grading.autograder",
+            "--gradescope",
+            "hw05_lstm",
+            "--out",
+            str(archive),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert r.returncode == 0, r.stderr
     root = tmp_path / "autograder"
@@ -494,4 +513,3 @@ def test_gradescope_archive_grades_the_reference_solution(tmp_path):
     assert res["score"] == 10.0 and all(t["score"] == t["max_score"] for t in res["tests"])
     # the archive's own grader ran, not the checkout's
     assert "results.json" not in os.listdir(root / "source")
-

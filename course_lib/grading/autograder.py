@@ -51,7 +51,6 @@ import queue
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -69,6 +68,9 @@ MAX_OUTPUT_CHARS = 1_000_000
 MAX_MESSAGE_BYTES = 64 * 2**20
 #: Largest notebook file accepted.
 MAX_NOTEBOOK_BYTES = 50 * 2**20
+_KERNEL_LOG = (
+    open(os.environ["GRADER_KERNEL_LOG"], "ab") if os.environ.get("GRADER_KERNEL_LOG") else None
+)
 
 
 # ------------------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
             if attempt:
                 raise
             run.notes.append(f"the kernel did not start ({e}); started again")
-            sandbox.kill_uid(sandbox.BASE_UID + slot)
+            sandbox.kill_uid(sandbox.uid_for(slot))
             continue
         if died_at is None:
             return
@@ -194,7 +196,7 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
             return
         run.notes.append(f"the notebook ran again in a fresh kernel, without cells {sorted(skip)}")
         run.answers.clear()
-        sandbox.kill_uid(sandbox.BASE_UID + slot)
+        sandbox.kill_uid(sandbox.uid_for(slot))
 
 
 async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, skip, attempt):
@@ -238,7 +240,7 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
     timed_out: list[int] = []
     try:
         async with client.async_setup_kernel(
-            cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=_KERNEL_LOG or subprocess.DEVNULL
         ):
             run.kernel_alive = True
             msg_id = await ensure_async(client.kc.kernel_info())
@@ -282,7 +284,9 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
             if run.kernel_alive:
                 for part, calls in probes:
                     nonce = probe.new_nonce()
-                    cell = nbformat.v4.new_code_cell(probe.probe_source(part.function, calls, nonce))
+                    cell = nbformat.v4.new_code_cell(
+                        probe.probe_source(part.function, calls, nonce)
+                    )
                     cell_timeout["value"] = assignment.cell_timeout
                     client.budget = 4 * MAX_PLAIN_BYTES
                     client.dropped = False
@@ -309,7 +313,7 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
                 await km.shutdown_kernel(now=True)
         except Exception:
             pass
-        sandbox.kill_uid(sandbox.BASE_UID + slot)
+        sandbox.kill_uid(sandbox.uid_for(slot))
         try:
             await km.cleanup_resources()
         except Exception:
@@ -333,12 +337,18 @@ def _run_sandboxed_factory(slot: int, assignment: Assignment, hide, private: Pat
                 name = submissions.safe_name(Path(name).name)
                 shutil.copyfile(path, work / name)
             argv = list(argv)
-            cmd = sandbox.launcher_argv(
-                str(work), slot, memory=assignment.memory, hide=hide, isolate=isolated
-            ) + argv
+            cmd = (
+                sandbox.launcher_argv(
+                    str(work), slot, memory=assignment.memory, hide=hide, isolate=isolated
+                )
+                + argv
+            )
             with open(out_dir / "out", "wb") as fo, open(out_dir / "err", "wb") as fe:
                 proc = __import__("subprocess").Popen(
-                    cmd, stdout=fo, stderr=fe, stdin=__import__("subprocess").DEVNULL,
+                    cmd,
+                    stdout=fo,
+                    stderr=fe,
+                    stdin=__import__("subprocess").DEVNULL,
                     start_new_session=True,
                 )
                 try:
@@ -347,7 +357,7 @@ def _run_sandboxed_factory(slot: int, assignment: Assignment, hide, private: Pat
                     proc.kill()
                     proc.wait()
                     code = -9
-            sandbox.kill_uid(sandbox.BASE_UID + slot)
+            sandbox.kill_uid(sandbox.uid_for(slot))
             cap = MAX_PLAIN_BYTES
 
             def read(p):
@@ -362,7 +372,7 @@ def _run_sandboxed_factory(slot: int, assignment: Assignment, hide, private: Pat
                 err += f"\n[stopped after {timeout} s]"
             return code, read(out_dir / "out"), err
         finally:
-            sandbox.kill_uid(sandbox.BASE_UID + slot)
+            sandbox.kill_uid(sandbox.uid_for(slot))
             shutil.rmtree(work, ignore_errors=True)
             shutil.rmtree(out_dir, ignore_errors=True)
 
@@ -473,7 +483,7 @@ def grade_submission(
         run.errors.append(traceback.format_exc(limit=3)[-1500:])
     finally:
         if workdir is not None:
-            sandbox.kill_uid(sandbox.BASE_UID + slot)
+            sandbox.kill_uid(sandbox.uid_for(slot))
             shutil.rmtree(workdir, ignore_errors=True)
     if status != "graded" and not verdicts:
         verdicts = {p.name: Verdict(0.0, f"not graded: {status}") for p in assignment.parts}
@@ -651,9 +661,7 @@ def grade(
         def work(sub):
             slot = slots.get()
             try:
-                return grade_submission(
-                    sub, assignment, seed, out, slot, hide, private, regions
-                )
+                return grade_submission(sub, assignment, seed, out, slot, hide, private, regions)
             except BaseException as e:  # never lose a student: write a zero with the reason
                 run = Run(errors=[f"grader error: {type(e).__name__}: {e}"])
                 status = f"grader error: {type(e).__name__}"
@@ -665,8 +673,9 @@ def grade(
                 slots.put(slot)
 
         rows: list[dict] = []
-        bar = tqdm(total=len(subs), desc=f"grading {assignment.name}", unit="student",
-                   disable=not progress)
+        bar = tqdm(
+            total=len(subs), desc=f"grading {assignment.name}", unit="student", disable=not progress
+        )
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(work, s) for s in subs]
             for fut in as_completed(futures):
@@ -748,7 +757,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grade: {e}", file=sys.stderr)
         return 2
     out = Path(args.out)
-    print(f"graded {len(rows)} submission(s) of {assignment.name}; gradebook: {out / 'gradebook.csv'}")
+    print(
+        f"graded {len(rows)} submission(s) of {assignment.name}; gradebook: {out / 'gradebook.csv'}"
+    )
     return 0
 
 

@@ -72,7 +72,9 @@ def _course_files(name: str):
     """(path in the zip, path on disk) of the course's grader."""
     for base in ("course_lib",):
         for dirpath, dirnames, filenames in os.walk(ROOT / base):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
+            dirnames[:] = sorted(
+                d for d in dirnames if d != "__pycache__" and not d.startswith(".")
+            )
             for f in sorted(filenames):
                 if f.endswith((".pyc", ".pyo")):
                     continue

@@ -20,7 +20,8 @@ When started as root (the grader on a CI machine or a Gradescope worker), it:
    read-only mounts, and folders the unprivileged user cannot traverse (``/root``, where the
    Python interpreter may live) are replaced by a tmpfs that holds only what Python needs;
 4. drops privileges for good: ``setgroups([])``, ``setgid``, ``setuid`` to the numeric
-   ``--uid``/``--gid`` (no passwd entry needed), in the sandbox folder, with a clean
+   ``--uid``/``--gid`` (no passwd entry needed; the grader reserves one per job slot, see
+   :func:`uid_for`), in the sandbox folder, with a clean
    environment whose ``HOME`` and tool folders (matplotlib, Keras, IPython, Jupyter) are inside
    the sandbox folder;
 5. ``execve`` s ``COMMAND`` (``python`` means this interpreter).
@@ -310,7 +311,7 @@ def launcher_argv(
     nproc: int = 256,
 ) -> list[str]:
     """The command line that runs ``COMMAND`` (appended by the caller) in the sandbox."""
-    uid = BASE_UID + slot
+    uid = uid_for(slot) if os.geteuid() == 0 else BASE_UID + slot
     argv = [sys.executable, os.path.abspath(__file__), "--workdir", workdir]
     argv += ["--uid", str(uid), "--gid", str(uid), "--memory", str(int(memory))]
     argv += ["--fsize", str(int(fsize)), "--nproc", str(int(nproc))]
@@ -321,6 +322,42 @@ def launcher_argv(
     if not isolate:
         argv.append("--no-isolation")
     return argv + ["--"]
+
+
+_HELD: dict[int, object] = {}
+_HELD_LOCK = __import__("threading").Lock()
+
+
+def uid_for(slot: int) -> int:
+    """The sandbox uid of job ``slot`` for this grader process.
+
+    Several graders may run on one machine at once (a class in one terminal, a test in
+    another): each uid is reserved with an exclusive lock on a file in a root-only folder of the
+    temp dir, held until this process ends, so that no other grader kills our sandbox's
+    processes when it cleans up its own. Slot ``k`` gets the k-th uid reserved, from
+    :data:`BASE_UID` upwards.
+    """
+    import fcntl
+
+    with _HELD_LOCK:
+        held = sorted(_HELD)
+        if slot < len(held):
+            return held[slot]
+        folder = os.path.join(tempfile.gettempdir(), "course-grader-uids")
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        uid = max(held, default=BASE_UID - 1) + 1
+        while len(_HELD) <= slot:
+            if uid > BASE_UID + 4000:
+                raise RuntimeError("no free sandbox uid (more than 4000 graders running?)")
+            f = open(os.path.join(folder, f"{uid}.lock"), "w")
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                f.close()
+            else:
+                _HELD[uid] = f
+            uid += 1
+        return sorted(_HELD)[slot]
 
 
 _AVAILABLE: tuple[bool, str] | None = None
@@ -353,7 +390,7 @@ def _isolation_available() -> tuple[bool, str]:
                 ok = r.returncode == 0 and "no network" in line
                 _AVAILABLE = (ok, line.removeprefix("sandbox isolation: ") or r.stderr[-300:])
             finally:
-                kill_uid(BASE_UID)
+                kill_uid(uid_for(0))
                 shutil.rmtree(work, ignore_errors=True)
     return _AVAILABLE
 
