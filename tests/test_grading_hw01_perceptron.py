@@ -349,3 +349,35 @@ def test_registered_and_limited_to_plain_helpers():
     assert ASSIGNMENT.functions() == ("predict", "perceptron_update", "train", "xor_errors")
     for part in ASSIGNMENT.parts:
         assert not any("perceptron" in a or "train" in a for a in part.allowed)
+
+
+# ------------------------------------------------------------------------------------------
+# The real homework notebook
+# ------------------------------------------------------------------------------------------
+
+
+def _notebook_functions(replace=()):
+    """The solution notebook's import and function cells, run here (one edit per pair)."""
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "solutions" / "hw01_perceptron.ipynb"
+    namespace: dict = {}
+    for cell in nbformat.read(path, 4).cells:
+        if cell.cell_type == "code" and (cell.source.startswith(("import", "def "))):
+            source = cell.source
+            for old, new in replace:
+                source = source.replace(old, new)
+            exec(compile(source, str(path), "exec"), namespace)
+    return namespace
+
+
+def test_the_solution_notebook_scores_full_marks_and_one_wrong_term_is_named():
+    right = _notebook_functions()
+    for part in ASSIGNMENT.parts:
+        assert judge(part.name, right[part.function], 11).fraction == 1.0, part.name
+    wrong = _notebook_functions([("error = t - o", "error = o - t")])
+    verdict = judge("perceptron_update", wrong["perceptron_update"], 11)
+    assert verdict.fraction == pytest.approx(0.2) and "wrong sign" in verdict.message
+    assert judge("predict", wrong["predict"], 11).fraction == 1.0

@@ -425,3 +425,36 @@ def test_registered_and_limited_to_plain_helpers():
     assert ASSIGNMENT.functions() == ("make_supervised", "rnn_step", "rnn_loss", "rnn_backward")
     for part in ASSIGNMENT.parts:
         assert set(part.allowed) <= {"course_lib.cells.tanh", "course_lib.cells.sigmoid"}
+
+
+# ------------------------------------------------------------------------------------------
+# The real homework notebook
+# ------------------------------------------------------------------------------------------
+
+
+def _notebook_functions(replace=()):
+    """The solution notebook's import and function cells, run here (one edit per pair)."""
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "solutions" / "hw03_rnn.ipynb"
+    namespace: dict = {}
+    for cell in nbformat.read(path, 4).cells:
+        if cell.cell_type == "code" and (cell.source.startswith(("import", "def "))):
+            source = cell.source
+            for old, new in replace:
+                source = source.replace(old, new)
+            exec(compile(source, str(path), "exec"), namespace)
+    return namespace
+
+
+def test_the_solution_notebook_scores_full_marks_and_one_wrong_term_is_named():
+    right = _notebook_functions()
+    for part in ASSIGNMENT.parts:
+        assert judge(part.name, right[part.function], 11).fraction == 1.0, part.name
+    wrong = _notebook_functions([("d_a = d_h * (1.0 - H[t] ** 2)", "d_a = d_h")])
+    verdict = judge("rnn_backward", wrong["rnn_backward"], 11)
+    assert verdict.fraction == pytest.approx(0.3), verdict
+    assert "the tanh derivative is missing" in verdict.message
+    assert judge("rnn_step", wrong["rnn_step"], 11).fraction == 1.0
