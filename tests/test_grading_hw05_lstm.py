@@ -516,3 +516,32 @@ def test_hw05_needs_no_tensorflow():
     sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     for words in ("import tensorflow", "import keras", "from keras", "from tensorflow"):
         assert words not in sources
+
+
+# ------------------------------------------------------------------------------------------
+# The generic comparison helpers (course_lib.grading.diagnose) on their own
+# ------------------------------------------------------------------------------------------
+
+
+def test_diagnose_helpers_say_what_differs():
+    from course_lib.grading import diagnose as d
+
+    expected = np.arange(6.0).reshape(2, 3)
+    ok, msg, _ = d.compare(expected.T, expected, "h_t")
+    assert not ok and "h_t has shape (3, 2); expected (2, 3)" in msg and "transposed" in msg
+    ok, msg, _ = d.compare(expected[0], expected, "h_t")
+    assert "h_t has shape (3,); expected (2, 3)" in msg and "batch dimension is missing" in msg
+    wrong = expected.copy()
+    wrong[1, 2] = 9.0
+    ok, msg, arr = d.compare(wrong, expected, "c_t")
+    assert not ok and msg == "c_t: 1 of 6 entries differ; e.g. c_t[1, 2] is 9, expected 5"
+    assert d.compare(np.array([[np.nan, 1, 2], [3, 4, 5]]), expected, "g")[1] == (
+        "g has 1 NaN or infinite entry of 6"
+    )
+    assert d.compare(expected.astype(np.float32) + 1e-7, expected, "f")[0]
+    assert "is None" in d.compare(None, expected, "h_t")[1]
+    assert "is a Tensor" in d.compare({"unsupported": "Tensor"}, expected, "h_t")[1]
+    # a candidate that coincides with the reference is never named as the mistake
+    cands = {"same as right": expected.copy(), "plus one": expected + 1}
+    assert d.first_match(expected + 1, cands, expected) == "plus one"
+    assert d.first_match(expected, cands, expected) is None
