@@ -174,7 +174,7 @@ def test_crlf_and_final_line_without_newline():
         cells=[new_code_cell("a = 1\r\n### BEGIN SOLUTION\r\nb = 2\r\n### END SOLUTION")]
     )
     assert gen.make_exercise(nb).cells[0].source == (
-        "a = 1\r\n# YOUR CODE HERE\nraise NotImplementedError()"
+        "a = 1\r\n# YOUR CODE HERE\r\nraise NotImplementedError()"
     )
 
 

@@ -240,10 +240,11 @@ def _replace(lines: list[str], regions: list[_Region]) -> str:
     last = 0
     for region in regions:
         out.extend(lines[last : region.begin])
-        end_line = lines[region.end]
-        ending = end_line[len(end_line.rstrip("\r\n")) :]
-        out.append(f"{region.indent}{PLACEHOLDER[0]}\n")
-        out.append(f"{region.indent}{PLACEHOLDER[1]}{ending}")
+        begin_line, end_line = lines[region.begin], lines[region.end]
+        first_ending = begin_line[len(begin_line.rstrip("\r\n")) :]  # never empty
+        last_ending = end_line[len(end_line.rstrip("\r\n")) :]  # empty on a cell's last line
+        out.append(f"{region.indent}{PLACEHOLDER[0]}{first_ending}")
+        out.append(f"{region.indent}{PLACEHOLDER[1]}{last_ending}")
         last = region.end + 1
     out.extend(lines[last:])
     return "".join(out)
