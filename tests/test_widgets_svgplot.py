@@ -112,3 +112,17 @@ def test_view_counts_only_real_changes_and_scales_for_presentation():
     assert (root.get("width"), root.get("height")) == ("480", "320")
     assert root.get("viewBox") == "0 0 300 200"  # the drawing itself is unchanged
     assert view.widget is image
+
+
+def test_tick_labels_keep_the_digits_the_step_needs():
+    root = ET.fromstring(
+        Plot(300, 300)
+        .svg()
+        .replace(
+            "</svg>",
+            Plot(300, 300).axes(40, 20, 240, 240, xlim=(0, 0.9), ylim=(-5.6, 5.6)).svg() + "</svg>",
+        )
+    )
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert labels[:5] == ["0", "0.2", "0.4", "0.6", "0.8"]  # x: no 0.6000000000000001
+    assert labels[5:] == ["−5", "−2.5", "0", "2.5", "5"]  # y: a step of 2.5, not "2"

@@ -70,14 +70,10 @@ def log_ticks(low: float, high: float, target: int = 6) -> list[float]:
     return [10.0**e for e in range(lo, hi + 1) if (e - lo) % every == 0]
 
 
-def _tick_label(v: float, step: float) -> str:
-    if step >= 1 and abs(v) < 1e6:
-        text = f"{v:.0f}"
-    else:
-        decimals = max(0, min(6, -math.floor(math.log10(step)) + (1 if step * 10 % 10 else 0)))
-        text = f"{v:.{decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
+def _tick_label(v: float, step: float = 1.0) -> str:
+    """A tick value as short as it can be: 2, 2.5, 0.25 (fp noise such as 0.30000000000000004
+    rounded away), with a minus sign."""
+    text = f"{round(v, 6):.6f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text.replace("-", "−")
 
 
@@ -327,7 +323,7 @@ class Axes:
         if fixed is not None:
             values, labels = fixed
             values = [float(v) for v in values if lim[0] - 1e-9 <= v <= lim[1] + 1e-9]
-            return values, labels[: len(values)] if labels else [_tick_label(v, 1) for v in values]
+            return values, labels[: len(values)] if labels else [_tick_label(v) for v in values]
         if axis == "y" and self.ylog:
             values = log_ticks(*lim)
             return values, [_log_label(v) for v in values]
