@@ -61,9 +61,10 @@ __all__ = [
 
 GATES = ("f", "i", "o", "g")
 GATE_NAMES = {"f": "forget gate f", "i": "input gate i", "o": "output gate o", "g": "candidate g"}
-#: Credit of each output of lstm_step (the states weigh twice a gate).
-LSTM_WEIGHTS = {"h_t": 2.0, "c_t": 2.0, "f": 1.0, "i": 1.0, "o": 1.0, "g": 1.0}
-LSTM_LABELS = {"h_t": "h_t", "c_t": "c_t", **{k: f"gate {k}" for k in GATES}}
+#: Credit of each output of lstm_step (the states weigh twice a gate), in the order they are
+#: computed, so that a message names a wrong gate before what follows from it.
+LSTM_WEIGHTS = {"f": 1.0, "i": 1.0, "o": 1.0, "g": 1.0, "c_t": 2.0, "h_t": 2.0}
+LSTM_LABELS = {**{k: f"gate {k}" for k in GATES}, "c_t": "c_t", "h_t": "h_t"}
 
 
 # ------------------------------------------------------------------------------------------

@@ -63,9 +63,10 @@ __all__ = [
 GATES = ("z", "r", "h")  # the parameter groups: update gate, reset gate, candidate
 OUTPUTS = ("z", "r", "h_tilde")
 NAMES = {"z": "update gate z", "r": "reset gate r", "h_tilde": "candidate h_tilde"}
-#: Credit of each output of gru_step (the new state weighs twice a gate).
-GRU_WEIGHTS = {"h_t": 2.0, "z": 1.0, "r": 1.0, "h_tilde": 1.0}
-GRU_LABELS = {"h_t": "h_t", "z": "gate z", "r": "gate r", "h_tilde": "candidate h_tilde"}
+#: Credit of each output of gru_step (the new state weighs twice a gate), in the order they are
+#: computed, so that a message names a wrong gate before what follows from it.
+GRU_WEIGHTS = {"z": 1.0, "r": 1.0, "h_tilde": 1.0, "h_t": 2.0}
+GRU_LABELS = {"z": "gate z", "r": "gate r", "h_tilde": "candidate h_tilde", "h_t": "h_t"}
 
 
 def _reference(x, h, p):
