@@ -489,3 +489,19 @@ def test_solution_files_if_present_get_full_marks():
         pytest.skip("solutions/model.keras is written by executing solutions/hw07_stock_gru.ipynb")
     verdicts = [p.score([], [], context(sub)) for p in (ARCH, ACC, CLAIMS)]
     assert [v.fraction for v in verdicts] == [1.0, 1.0, 1.0], [v.message for v in verdicts]
+
+
+def test_predict_usd_checks_the_input_and_output_shapes(data):
+    from course_lib.grading.hw07_eval import predict_usd
+
+    L = keras.layers
+    short = keras.Sequential([keras.Input((30, 1)), L.GRU(2), L.Dense(1)])
+    wrong = r"input shape is \(None, 30, 1\), expected \(None, 60, 1\)"
+    with pytest.raises(ValueError, match=wrong):
+        predict_usd(short, data)
+    two = keras.Sequential([keras.Input((60, 1)), L.GRU(2), L.Dense(2)])
+    with pytest.raises(ValueError, match=r"shape \(322, 2\) for 322 windows"):
+        predict_usd(two, data)
+    free = keras.Sequential([keras.Input((None, 1)), L.GRU(2), L.Dense(1)])
+    val, test = predict_usd(free, data)  # a free time axis is fine
+    assert len(val) == 322 and len(test) == 323

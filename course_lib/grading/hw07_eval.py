@@ -30,14 +30,16 @@ COLUMN = "open"
 def predict_usd(model, data) -> tuple[list[float], list[float]]:
     """The model's predictions of every validation and test day, in USD.
 
-    ``model`` must take ``(batch, window, 1)`` and give one number per window (shape ``(n,)``
-    or ``(n, 1)``); anything else raises ``ValueError`` saying what it got.
+    ``model`` must take ``(batch, window, 1)`` (or ``(batch, None, 1)``) and give one number
+    per window (shape ``(n,)`` or ``(n, 1)``); anything else raises ``ValueError`` saying what
+    it got.
     """
     import numpy as np
 
     shape = getattr(model, "input_shape", None)
     want = (None, data.window, 1)
-    if not (isinstance(shape, tuple) and len(shape) == 3 and tuple(shape[1:]) == want[1:]):
+    ok = isinstance(shape, tuple) and len(shape) == 3 and shape[2] == 1
+    if not (ok and shape[1] in (None, data.window)):  # a free time axis is fine too
         raise ValueError(
             f"the model's input shape is {shape}, expected {want}: windows of {data.window} days "
             "of one feature (the scaled open)"
