@@ -26,7 +26,12 @@ import re
 import sys
 import tempfile
 
-__all__ = ["STARTUP_NOISE", "setup_keras", "split_startup_noise"]
+__all__ = ["STARTUP_NOISE", "setup_keras", "split_startup_noise", "state"]
+
+#: What the last ``setup_keras`` call did, read back from TensorFlow and Keras (empty before):
+#: ``{"tensorflow": "2.21.0", "keras": "3.15.1", "seed": 0, "deterministic": True}``. Lessons
+#: assert on it after the set-up cell, whose printed versions are not compared by the tests.
+state: dict = {}
 
 #: Lines of TensorFlow's start-up on a CPU-only machine (regular expressions, matched from the
 #: start of a line). Anything else captured during the import is passed on to stderr.
@@ -70,6 +75,16 @@ def _capture_fd2():
             got.append(tmp.read().decode("utf-8", errors="replace"))
 
 
+def _determinism_enabled() -> bool | None:
+    """TensorFlow's own answer (None if this TensorFlow version cannot say)."""
+    try:
+        from tensorflow.python.framework import config
+    except ImportError:  # pragma: no cover - very old or very new TensorFlow
+        return None
+    fn = getattr(config, "is_op_determinism_enabled", None)
+    return bool(fn()) if fn else None
+
+
 def setup_keras(seed: int = 0, *, deterministic: bool = True, quiet: bool = True) -> None:
     """Prepare TensorFlow and Keras for a lesson and print one line with the versions.
 
@@ -104,6 +119,13 @@ def setup_keras(seed: int = 0, *, deterministic: bool = True, quiet: bool = True
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
+    state.clear()
+    state.update(
+        tensorflow=tf.__version__,
+        keras=keras.__version__,
+        seed=seed,
+        deterministic=_determinism_enabled(),
+    )
     line = f"TensorFlow {tf.__version__} | Keras {keras.__version__} | seed {seed}" + (
         " | deterministic ops" if deterministic else ""
     )

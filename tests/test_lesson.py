@@ -72,6 +72,7 @@ def test_setup_keras_is_quiet_seeds_and_sets_determinism():
         """
         import json, os, random
         import numpy as np
+        from course_lib import lesson
         from course_lib.lesson import setup_keras
 
         setup_keras(seed=3)
@@ -91,6 +92,7 @@ def test_setup_keras_is_quiet_seeds_and_sets_determinism():
         print(json.dumps({
             "same": first == again, "differs": first[2] != other[2],
             "determinism": config.is_op_determinism_enabled(),
+            "state": lesson.state,
             "level": os.environ["TF_CPP_MIN_LOG_LEVEL"],
         }))
         """
@@ -100,7 +102,12 @@ def test_setup_keras_is_quiet_seeds_and_sets_determinism():
     assert len(lines) == 4 and all(VERSION_LINE.match(line) for line in lines[:3]), lines
     assert "seed 3" in lines[0] and "seed 4" in lines[2]
     got = json.loads(lines[3])
+    state = got.pop("state")
     assert got == {"same": True, "differs": True, "determinism": True, "level": "3"}
+    assert state["seed"] == 4 and state["deterministic"] is True
+    assert lines[2] == f"TensorFlow {state['tensorflow']} | Keras {state['keras']} | seed 4 | " + (
+        "deterministic ops"
+    )
 
 
 def test_other_output_on_fd2_still_shows():
@@ -151,3 +158,62 @@ def test_no_startup_lines_in_a_jupyter_kernel(tmp_path):
     setup, first_op = ("".join(o.text for o in cell.outputs) for cell in nb.cells)
     assert VERSION_LINE.match(setup.strip()), setup
     assert first_op == "(1, 2)\n"
+
+
+# --------------------------------------------------------------------------------------------
+# the stored lessons (static checks of the committed notebooks)
+# --------------------------------------------------------------------------------------------
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def code_cells(path: Path) -> list[dict]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_no_stored_output_shows_tensorflow_start_up_lines(path):
+    for k, cell in enumerate(code_cells(path)):
+        for out in cell.get("outputs", []):
+            text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+            found = [mark for mark in NOISE_MARKS if mark in text]
+            assert not found, f"{path.name}, code cell {k}: stored output shows {found}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_every_ignored_cell_is_followed_by_an_assert(path):
+    cells = code_cells(path)
+    bare = []
+    for k, cell in enumerate(cells):
+        if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+            after = source(cells[k + 1]) if k + 1 < len(cells) else ""
+            if not re.search(r"^\s*assert\b", after, re.M):
+                bare.append(f"code cell {k}: {source(cell)[:120]!r}")
+    assert not bare, f"{path.name}: ignored cells not followed by an assert:\n" + "\n".join(bare)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_lessons_with_keras_use_the_set_up_helper(path):
+    code = "\n".join(source(c) for c in code_cells(path))
+    if re.search(r"^\s*import (keras|tensorflow)", code, re.M):
+        first_import = re.search(r"^\s*(import|from) (keras|tensorflow)\b", code, re.M).start()
+        setup = code.find("setup_keras(")
+        assert 0 <= setup < first_import, f"{path.name}: call setup_keras() before importing Keras"
+        assert "TF_CPP_MIN_LOG_LEVEL" not in code and "enable_op_determinism" not in code
+
+
+def test_lesson_07_never_reads_course_data_dir():
+    # CI runs lesson 07 in a kernel without COURSE_DATA_DIR (notebooks/conftest.py); the lesson
+    # itself names its file, so its stored outputs are what a fresh clone computes
+    path = ROOT / "notebooks" / "07_bitcoin_lstm.ipynb"
+    code = "\n".join(source(c) for c in code_cells(path))
+    assert "COURSE_DATA_DIR" not in code and "os.environ" not in code
+    calls = re.findall(r"load_bitcoin\(([^)]*)\)", code)
+    assert calls and all(arg.strip() for arg in calls), calls  # never the search order
+    assert "DATA_FILE = SHIPPED_DAILY" in code
+    conftest = (ROOT / "notebooks" / "conftest.py").read_text()
+    assert '"07_bitcoin_lstm.ipynb"' in conftest and 'os.environ.pop("COURSE_DATA_DIR"' in conftest
