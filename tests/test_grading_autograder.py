@@ -213,6 +213,7 @@ SUBMISSIONS = {
         "def scaled_sum(x, w):\n    return Anything()"
     ],
     "flood": [GOOD, "for _ in range(300):\n    print('x' * 100_000)"],
+    "huge_print": [GOOD, "print('x' * 50_000_000)"],
     "stored_outputs": ["def scaled_sum(x, w):\n    return None"],
     "isolation": None,  # written by the fixture (needs the port and paths)
 }
@@ -318,6 +319,12 @@ def test_scores_of_honest_broken_and_hostile_submissions(graded_class):
 def test_output_flood_is_capped_in_the_grader(graded_class):
     r = results(graded_class["out"], "flood")
     assert r["score"] == 2.0 and len(json.dumps(r)) < 50_000
+    # one message over MAX_MESSAGE_BYTES never reaches the grader's memory: zmq cuts the
+    # output channel, and the notebook runs again without that cell
+    r = results(graded_class["out"], "huge_print")
+    assert r["score"] == 2.0
+    assert "its output was cut off" in r["output"] or "output was lost" in r["output"]
+    assert "output flood" in gradebook(graded_class["out"])["huge_print"]["flags"]
 
 
 @needs_root
@@ -397,6 +404,21 @@ def test_single_notebook_path_and_missing_path(tmp_path):
     path = notebook(tmp_path / "zoe.ipynb", GOOD)
     rows = autograder.grade([path], TOY, tmp_path / "out", seed=3, progress=False)
     assert [(r["student"], r["score"]) for r in rows] == [("zoe", 2.0)]
+
+
+def test_without_isolation_the_kernel_still_runs_and_says_so(tmp_path):
+    """The path of a machine without root: tcp transport, no uid change, recorded as such."""
+    path = notebook(tmp_path / "una.ipynb", GOOD, "import os\nprint(os.getuid())")
+    env = {**os.environ, "COURSE_GRADER_NO_SANDBOX": "1"}
+    cmd = [sys.executable, "-m", "course_lib.grading.autograder", str(path), "--assignment"]
+    cmd += ["hw05_lstm", "--out", str(tmp_path / "out"), "--quiet", "--seed", "1"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    res = results(tmp_path / "out", "una")
+    assert "not isolated (disabled by COURSE_GRADER_NO_SANDBOX)" in res["output"]
+    # a notebook without the assignment's functions: every part zero, with the reason
+    assert res["score"] == 0.0
+    assert all("not defined in the notebook" in t["output"] for t in res["tests"])
 
 
 # ------------------------------------------------------------------------------------------

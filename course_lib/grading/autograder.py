@@ -65,11 +65,13 @@ ROOT = Path(sandbox.COURSE_ROOT)
 #: Output kept per submission in the grader's memory (all cells together), in characters.
 MAX_OUTPUT_CHARS = 1_000_000
 #: Largest single message accepted from a kernel (zmq drops the connection past it).
-MAX_MESSAGE_BYTES = 64 * 2**20
+MAX_MESSAGE_BYTES = 32 * 2**20
 #: Largest notebook file accepted.
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 _KERNEL_LOG = (
-    open(os.environ["GRADER_KERNEL_LOG"], "ab") if os.environ.get("GRADER_KERNEL_LOG") else None
+    open(os.environ["COURSE_GRADER_KERNEL_LOG"], "ab")
+    if os.environ.get("COURSE_GRADER_KERNEL_LOG")
+    else None
 )
 
 
@@ -86,6 +88,17 @@ def _kernel_classes():
         """Starts ``ipykernel`` through the sandbox launcher (see :mod:`.sandbox`)."""
 
         sandbox_prefix: list[str] = []
+
+        def client(self, **kwargs):
+            # messages over MAX_MESSAGE_BYTES never reach the grader's memory: zmq drops the
+            # connection instead (and reconnects), so the cell's output is lost, not the grader
+            import zmq
+            import zmq.asyncio
+
+            ctx = zmq.asyncio.Context()
+            ctx.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+            kwargs.setdefault("context", ctx)
+            return super().client(**kwargs)
 
         def format_kernel_cmd(self, extra_arguments=None):
             prefix = [a for a in self.sandbox_prefix]
@@ -106,6 +119,13 @@ def _kernel_classes():
 
         budget = MAX_OUTPUT_CHARS
         dropped = False
+        idle_seen = False
+
+        def process_message(self, msg, cell, cell_index):
+            content = msg.get("content", {})
+            if msg.get("msg_type") == "status" and content.get("execution_state") == "idle":
+                self.idle_seen = True
+            return super().process_message(msg, cell, cell_index)
 
         def output(self, outs, msg, display_id, cell_index):
             content = msg.get("content", {})
@@ -172,19 +192,20 @@ def _stdout_of(cell) -> str:
 async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int, hide, run: Run):
     """Run the notebook's cells, then the probes, in a sandboxed kernel.
 
-    If the kernel dies (an ``os._exit``, a crash, a time-out whose interrupt kills it), a fresh
-    kernel runs the notebook again without the cell that killed it (and without the cells
-    that timed out), once, so that what can be graded is graded.
+    If the kernel dies (an ``os._exit``, a crash, a time-out whose interrupt kills it) or its
+    output channel is lost (a message over :data:`MAX_MESSAGE_BYTES`), a fresh kernel runs the
+    notebook again without that cell (and without the cells that timed out), at most twice,
+    so that what can be graded is graded.
     """
     deadline = time.monotonic() + assignment.timeout
     skip: set[int] = set()
-    for attempt in range(2):
+    for attempt in range(3):
         try:
             died_at = await _attempt(
                 nb, workdir, assignment, probes, slot, hide, run, deadline, skip, attempt
             )
         except RuntimeError as e:  # the kernel did not start (died before kernel_info)
-            if attempt:
+            if attempt == 2:
                 raise
             run.notes.append(f"the kernel did not start ({e}); started again")
             sandbox.kill_uid(sandbox.uid_for(slot))
@@ -205,7 +226,6 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
     import subprocess
 
     import nbformat
-    import zmq
     from jupyter_core.utils import ensure_async
     from nbclient.exceptions import DeadKernelError
 
@@ -219,7 +239,6 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
     km.sandbox_prefix = sandbox.launcher_argv(
         str(workdir), slot, memory=assignment.memory, hide=hide, isolate=isolated
     )
-    km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
     cell_timeout = {"value": assignment.cell_timeout}
     nb = nbformat.from_dict(nb)  # a fresh copy per attempt
     client = CappedClient(
@@ -255,6 +274,7 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
                     break
                 cell_timeout["value"] = min(assignment.cell_timeout, left)
                 started = time.monotonic()
+                client.idle_seen = False
                 try:
                     await client.async_execute_cell(cell, index)
                 except DeadKernelError:
@@ -264,6 +284,16 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
                     run.flags.append("kernel died")
                     break
                 seconds = time.monotonic() - started
+                if not client.idle_seen and seconds < cell_timeout["value"] - 0.05:
+                    # its output went over MAX_MESSAGE_BYTES: zmq dropped the output channel
+                    run.kernel_alive = False
+                    died_at = index
+                    run.errors.append(
+                        f"cell {index}: printed more than {MAX_MESSAGE_BYTES // 2**20} MiB at "
+                        "once; its output was cut off"
+                    )
+                    run.flags.append("output flood")
+                    break
                 if seconds >= cell_timeout["value"] - 0.05:
                     skip.add(index)
                     timed_out.append(index)
@@ -281,7 +311,22 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
                     f"cells from {stopped} on did not run"
                 )
                 run.flags.append("submission timed out")
-            if run.kernel_alive:
+            state = await _resync(client, nb, cell_timeout) if run.kernel_alive else "dead"
+            if run.kernel_alive and probes and state != "ok":
+                # the kernel is still busy with a cell that ignored the interrupt, or its
+                # output channel is lost (a flood zmq cut off): run again without the cell
+                # to blame, the last that timed out or else the last that ran
+                ran = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and i not in skip]
+                blame = timed_out[-1] if timed_out else (ran[-1] if ran else None)
+                if state == "lost":
+                    run.errors.append(f"the kernel's output was lost after cell {blame}")
+                    run.flags.append("output flood")
+                else:
+                    run.errors.append(f"the kernel was still busy with cell {blame}")
+                if attempt < 2 and blame is not None:
+                    died_at = blame
+                probes = []
+            if run.kernel_alive and probes:
                 for part, calls in probes:
                     nonce = probe.new_nonce()
                     cell = nbformat.v4.new_code_cell(
@@ -320,10 +365,46 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
             pass
         if client.kc is not None:
             client.kc.stop_channels()
+            client.kc.context.destroy(linger=0)
         import atexit
 
         atexit.unregister(client._cleanup_kernel)
     return died_at
+
+
+async def _resync(client, nb, cell_timeout) -> str:
+    """Check that the kernel answers and that its output reaches us, before the probes.
+
+    After a message over :data:`MAX_MESSAGE_BYTES` zmq drops the output connection, which
+    need not recover (the kernel may keep re-sending what is queued). A few cells that print a
+    token tell: ``"ok"``, ``"lost"`` (replies come, output does not), ``"busy"`` (no reply in
+    5 s: still running a cell that ignored the interrupt) or ``"dead"``.
+    """
+    import nbformat
+    from nbclient.exceptions import DeadKernelError
+
+    cell_timeout["value"] = 5.0
+    iopub_timeout, client.iopub_timeout = client.iopub_timeout, 2
+    try:
+        for _ in range(3):
+            token = probe.new_nonce()
+            cell = nbformat.v4.new_code_cell(f"print({token!r})")
+            client.budget = 10_000
+            client.dropped = False
+            nb.cells.append(cell)
+            started = time.monotonic()
+            try:
+                await client.async_execute_cell(cell, len(nb.cells) - 1)
+            except DeadKernelError:
+                return "dead"
+            if token in _stdout_of(cell):
+                return "ok"
+            if time.monotonic() - started >= cell_timeout["value"] - 0.05:
+                return "busy"
+            await asyncio.sleep(0.5)
+        return "lost"
+    finally:
+        client.iopub_timeout = iopub_timeout
 
 
 def _run_sandboxed_factory(slot: int, assignment: Assignment, hide, private: Path):

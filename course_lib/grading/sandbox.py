@@ -365,7 +365,11 @@ _AVAILABLE_LOCK = __import__("threading").Lock()
 
 
 def isolation_available() -> tuple[bool, str]:
-    """(True, how) when sandboxes get their own uid and no network here; measured once."""
+    """(True, how) when sandboxes get their own uid and no network here; measured once.
+
+    The environment variable ``COURSE_GRADER_NO_SANDBOX=1`` turns the isolation off (only the
+    resource limits and the clean environment remain), as on a machine without root.
+    """
     global _AVAILABLE
     with _AVAILABLE_LOCK:
         return _isolation_available()
@@ -374,24 +378,34 @@ def isolation_available() -> tuple[bool, str]:
 def _isolation_available() -> tuple[bool, str]:
     global _AVAILABLE
     if _AVAILABLE is None:
-        if os.geteuid() != 0:
+        if os.environ.get("COURSE_GRADER_NO_SANDBOX"):
+            _AVAILABLE = (False, "disabled by COURSE_GRADER_NO_SANDBOX")
+        elif os.geteuid() != 0:
             _AVAILABLE = (False, "not running as root: the kernel runs as the grader's user")
         else:
-            work = tempfile.mkdtemp(prefix="sandbox-check-")
-            try:
-                code = "import os, socket; print(os.getuid(), len(socket.if_nameindex()))"
-                r = subprocess.run(
-                    [*launcher_argv(work, 0), "python", "-c", code],
-                    capture_output=True,
-                    text=True,
-                    timeout=60,
-                )
-                line = r.stderr.splitlines()[0] if r.stderr else ""
-                ok = r.returncode == 0 and "no network" in line
-                _AVAILABLE = (ok, line.removeprefix("sandbox isolation: ") or r.stderr[-300:])
-            finally:
-                kill_uid(uid_for(0))
-                shutil.rmtree(work, ignore_errors=True)
+            for _ in range(3):  # a loaded machine may fail one try; a real refusal fails all
+                work = tempfile.mkdtemp(prefix="sandbox-check-")
+                try:
+                    code = "import os, socket; print(os.getuid(), len(socket.if_nameindex()))"
+                    r = subprocess.run(
+                        [*launcher_argv(work, 0), "python", "-c", code],
+                        capture_output=True,
+                        text=True,
+                        timeout=60,
+                    )
+                    line = r.stderr.splitlines()[0] if r.stderr else ""
+                    ok = r.returncode == 0 and "no network" in line
+                    how = line.removeprefix("sandbox isolation: ") or r.stderr[-300:]
+                    if not ok and "no network" in line:
+                        how = f"{how}; but the check failed: {r.stderr[-300:]}"
+                    _AVAILABLE = (ok, how)
+                except subprocess.TimeoutExpired:
+                    _AVAILABLE = (False, "the sandbox check did not finish in 60 s")
+                finally:
+                    kill_uid(uid_for(0))
+                    shutil.rmtree(work, ignore_errors=True)
+                if _AVAILABLE[0]:
+                    break
     return _AVAILABLE
 
 
