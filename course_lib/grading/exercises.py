@@ -23,12 +23,13 @@ byte-for-byte deterministic: written as ``nbformat.write`` writes (sorted keys, 
 non-ASCII characters kept as UTF-8), with a trailing newline.
 
 Mistakes in the markers are errors (:class:`ExerciseError`, a :class:`ValueError`) that name the
-notebook, the cell (its index, counted from 0 as nbval counts, and its id) and the line (counted
-from 1 within the cell): ``BEGIN`` without ``END``, ``END`` without ``BEGIN``, nested regions, a
-marker inside a string (found with :mod:`tokenize`, triple-quoted strings spanning lines
-included), a marker that is not a whole comment line (``x = 1  ### BEGIN SOLUTION``,
-``## BEGIN SOLUTION``: anything that would silently ship the solution), a marker inside brackets,
-a marker in a markdown or raw cell, and a region whose replacement would not be valid Python.
+notebook, the cell (its index among all cells, markdown included, counted from 0, and its id)
+and the line (counted from 1 within the cell): ``BEGIN`` without ``END``, ``END`` without
+``BEGIN``, nested regions, a marker inside a string (found with :mod:`tokenize`, triple-quoted
+strings spanning lines included), a marker that is not a whole comment line
+(``x = 1  ### BEGIN SOLUTION``, ``## BEGIN SOLUTION``: anything that would silently ship the
+solution), a marker inside brackets, a marker in a markdown or raw cell, and a region whose
+replacement would not be valid Python.
 
 Command line (``python3 course.py exercises`` calls :func:`main`)::
 
