@@ -259,7 +259,8 @@ def main() -> int:
             line = f"{n:<28}{med:>10.1f}{top:>8.1f}{ratio:>8.1f}{kernel[n]:>10.1f}"
             if args.drag:
                 s = settle.get(n)
-                line += f"{'-' if s is None else f'{s:.0f}':>16}"
+                # ≤ 0: the views had settled before the last mouse movement was sent
+                line += f"{'-' if s is None else f'{max(s, 0.0):.0f}':>16}"
             if failures[n]:
                 line += f"  ({failures[n]} presses changed nothing)"
             print(line + ("" if ok else "  above target"))
