@@ -406,6 +406,10 @@ def test_report_structure_problems(tiny, data):
     assert "missing key 'persistence_rmse'" in v.message
     assert "the table has 2 row(s)" in v.message
     assert "is not the val_rmse of the chosen row 0" in v.message
+    huge = json.dumps({**report, "test_rmse": 10**400, "test_mae": float("nan")})
+    (sub / "report.json").write_text(huge)
+    v = CLAIMS.score([], [], context(sub))
+    assert "test_rmse must be a finite number" in v.message and "test_mae: no number" in v.message
     for text, message in (
         ("{oops", "report.json is not valid JSON"),
         ("[1, 2]", "report.json must hold a JSON object"),

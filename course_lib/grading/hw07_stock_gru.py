@@ -391,7 +391,13 @@ def measure(val_pred_usd, test_pred_usd, data) -> dict:
 
 
 def _number(x) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    """A finite JSON number (not a bool; an int too large for a float is not one either)."""
+    if not isinstance(x, int | float) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:
+        return False
 
 
 def table_problems(table: Any) -> list[str]:
