@@ -250,6 +250,7 @@ def graded_class(tmp_path_factory):
     nb = nbformat.read(str(folder / "stored_outputs.ipynb"), as_version=4)
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="10 / 10\n")]
     nbformat.write(nb, str(folder / "stored_outputs.ipynb"))
+    (folder / "garbage.ipynb").write_text("{not a notebook")
     # a student folder with no notebook at all
     (folder / "nobody").mkdir()
     (folder / "nobody" / "README.txt").write_text("forgot the notebook")
@@ -269,7 +270,7 @@ def graded_class(tmp_path_factory):
 @pytest.mark.slow
 def test_results_json_is_written_for_everyone_in_gradescope_format(graded_class):
     out = graded_class["out"]
-    students = {*SUBMISSIONS, "nobody"}
+    students = {*SUBMISSIONS, "nobody", "garbage"}
     assert {p.name for p in out.iterdir() if p.is_dir()} == students
     for student in students:
         r = results(out, student)
@@ -311,6 +312,9 @@ def test_scores_of_honest_broken_and_hostile_submissions(graded_class):
     assert score["kill_only"] == 0.0
     assert score["equal_to_all"] == 0.0
     assert score["stored_outputs"] == 0.0
+    garbage = results(out, "garbage")
+    assert garbage["score"] == 0.0
+    assert garbage["extra_data"]["status"].startswith("the notebook could not be read")
     nobody = results(out, "nobody")
     assert nobody["score"] == 0.0 and "no notebook" in nobody["extra_data"]["status"]
 
@@ -474,6 +478,33 @@ def test_cli_hw05_solution_full_marks_exercise_zero_with_extra_checks(tmp_path):
     assert book["reference"]["private_notebook_present"] == "1"
     assert "identical to the published solution" in book["reference"]["flags"]
     assert "identical" not in book["empty"]["flags"]
+
+
+CHEAP = ("hw01_perceptron", "hw03_rnn", "hw05_lstm", "hw06_gru")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [*CHEAP, pytest.param("hw07_stock_gru", id="hw07_stock_gru")])
+def test_reference_solution_full_marks_generated_exercise_zero(name, tmp_path):
+    from course_lib.grading import get
+
+    solution, exercise = ROOT / "solutions" / f"{name}.ipynb", ROOT / "exercises" / f"{name}.ipynb"
+    if not (solution.exists() and exercise.exists()):
+        pytest.skip(f"{name}: solution or exercise not written yet")
+    assignment = get(name)
+    folder = tmp_path / "class"
+    for student, nb in (("reference", solution), ("exercise", exercise)):
+        (folder / student).mkdir(parents=True)
+        (folder / student / nb.name).write_bytes(nb.read_bytes())
+    for f in assignment.files:  # hw07: the saved model and report beside the solution
+        if (solution.parent / f).exists():
+            (folder / "reference" / f).write_bytes((solution.parent / f).read_bytes())
+    out = tmp_path / "out"
+    autograder.grade([folder], assignment, out, jobs=2, seed=5, progress=False)
+    ref, empty = results(out, "reference"), results(out, "exercise")
+    assert ref["score"] == assignment.max_score, ref["tests"]
+    assert empty["score"] == 0.0, empty["tests"]
+    assert "no network" in ref["extra_data"]["isolation"] or not IS_ROOT
 
 
 def test_cli_usage_errors(tmp_path):

@@ -49,6 +49,7 @@ import json
 import os
 import queue
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -489,6 +490,10 @@ def _judge(part: Part, calls, answer, ctx) -> Verdict:
     return part.score(calls, [], ctx)
 
 
+class _Unreadable(Exception):
+    """The submitted notebook cannot be read: a status, not a grader error."""
+
+
 def grade_submission(
     sub: submissions.Submission,
     assignment: Assignment,
@@ -511,7 +516,10 @@ def grade_submission(
         if sub.problem or sub.folder is None:
             status = sub.problem or "nothing to grade"
         else:
-            nb = _read_notebook(sub.folder / assignment.notebook)
+            try:
+                nb = _read_notebook(sub.folder / assignment.notebook)
+            except Exception as e:  # not JSON, not a notebook, too large
+                raise _Unreadable(f"the notebook could not be read: {str(e)[:300]}") from None
             fingerprint = plagiarism.fingerprints(nb, regions) if regions else {}
             calls = {p.name: p.draw(rng) for p in assignment.parts}
             probes = [
@@ -531,11 +539,13 @@ def grade_submission(
             except Exception as e:
                 run.errors.append(f"the notebook could not be run: {type(e).__name__}: {e}")
                 status = "graded (the notebook could not be run to the end)"
-            # nothing of the student's runs any more: links in its folder are removed
+            # nothing of the student's runs any more: what is left in its folder besides
+            # regular files and folders (links, fifos, sockets) is removed before parts read it
             for dirpath, dirnames, filenames in os.walk(workdir):
                 for name in dirnames + filenames:
                     p = os.path.join(dirpath, name)
-                    if os.path.islink(p):
+                    mode = os.lstat(p).st_mode
+                    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                         os.unlink(p)
             ctx = GradingContext(
                 submission_dir=sub.folder,
@@ -559,6 +569,8 @@ def grade_submission(
                 if (v := verdicts.get(p.name))
             ):
                 run.flags.append("tampered with the grader's call recorder")
+    except _Unreadable as e:
+        status = str(e)
     except Exception as e:  # the grader itself failed on this submission: say so, go on
         status = f"grader error: {type(e).__name__}: {e}"
         run.errors.append(traceback.format_exc(limit=3)[-1500:])
