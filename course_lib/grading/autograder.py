@@ -9,6 +9,8 @@ Usage (also ``python -m course_lib.grading.autograder``; stable, other tools rel
 ``--one-student``: each PATH folder is one student's submission (Gradescope's layout; the
 student is the folder's name). ``--solutions DIR``: where the published solutions are (for the
 plagiarism signals; default ``solutions/`` of the course). ``--quiet``: no progress bar.
+Environment: ``COURSE_GRADER_NO_SANDBOX=1`` turns the isolation off (as without root);
+``COURSE_GRADER_KERNEL_LOG=FILE`` appends the kernels' stderr to FILE (debugging).
 ``PATH``: a notebook (the student is its file stem), a folder of submissions (one notebook or
 one folder per student; the student is the entry's name), or a git repository with one branch
 per student (the student is the branch; branches are read with ``git show``, never checked
