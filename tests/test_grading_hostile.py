@@ -127,6 +127,12 @@ KNOWN_HOLES = {
         how="replace sys.setprofile/getprofile beforehand, feed the recorder the canary call "
         "itself and never install it"
     ),
+    "solution_loaded": (
+        "hole in the grader: solutions/ is readable inside the sandbox (the course tree is "
+        "mounted read-only, not hidden), so a cell that execs the published solution's code at "
+        "run time scores full marks, and the plagiarism signal, which reads the submitted cells, "
+        "does not flag it"
+    ),
     "ref_source_exec": _RECORDER.format(
         how="exec the reference's source under another module name (f_globals['__name__'] "
         "is what the recorder checks)"
@@ -533,3 +539,26 @@ def test_two_batches_at_once(tmp_path):
         out = tmp_path / f"out{k}"
         got = {s.name: _results(out, s.name)["score"] for s in (tmp_path / f"subs{k}").iterdir()}
         assert set(got.values()) == {MAX}, (k, got)
+
+
+#: What an attack reported about the sandbox (its evidence), and what the sandbox must allow.
+SANDBOX_LIMITS = {
+    "network": lambda ev: ev["net"] == "none",
+    "course_tree": lambda ev: ev["tree_created"] == 0 and ev["tree_writable"] == 0,
+    "read_grader": lambda ev: ev["proc_read"] == "{}" and ev["uid"] != 0,
+    "signal_grader": lambda ev: ev["signals_sent"] == 0,
+    "steal_others": lambda ev: ev["stolen"] is False,
+    "memory_hog": lambda ev: ev["gb"] <= ASSIGNMENT.memory / 2**30,
+    "fork_many": lambda ev: 0 < ev["children"] < 400,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SANDBOX_LIMITS))
+def test_sandbox_stopped_what_the_attack_tried(batch, name):
+    """The attack ran (its evidence came back) and the sandbox refused what it tried."""
+    from course_lib.grading.submissions import safe_name
+
+    r = _results(batch.out, safe_name(batch.names[name]))
+    ev = _evidence(r)
+    assert ev, f"{name}: no evidence came back (did the attack run?): {r['output'][:500]}"
+    assert SANDBOX_LIMITS[name](ev), (name, ev)

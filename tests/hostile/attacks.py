@@ -540,6 +540,39 @@ def lstm_step(x_t, h_prev, c_prev, params):
 """,
     ),
     Attack(
+        "ref_guessed_nonce",
+        "lstm_step prints a thousand answer lines with guessed nonces (reference values, no "
+        "course_lib calls), then answers with the reference",
+        lstm="""
+import secrets as _se
+
+
+def lstm_step(x_t, h_prev, c_prev, params):
+    from course_lib.grading.common import encode
+    out = _ref(x_t, h_prev, c_prev, params)
+    fake = {"ok": True, "value": encode(out), "seconds": 0.01, "course_lib_calls": []}
+    line = _j.dumps({"tampered": False, "outcomes": [fake] * 3})
+    for _ in range(1000):
+        print("GRADER-" + _se.token_hex(16) + " " + line)
+    return out
+""",
+    ),
+    Attack(
+        "solution_loaded",
+        "the last cell loads the published solution's code from the course tree at run time "
+        "(the submitted cells hold no solution code for the plagiarism signal to see)",
+        late="""
+import json as _js
+
+with open(__ROOT__ + "/solutions/hw05_lstm.ipynb") as _fh:
+    _sol = _js.load(_fh)
+for _c in _sol["cells"]:
+    _src = "".join(_c["source"])
+    if _c["cell_type"] == "code" and _src.startswith(("import", "from", "def")):
+        exec(_src, globals())
+""",
+    ),
+    Attack(
         "ref_subprocess",
         "lstm_step runs the reference in a child python process (plain JSON through a pipe)",
         lstm="""
