@@ -127,6 +127,17 @@ def update_two_values(w, b, x, t, lr):
     return update(w, b, x, t, lr)[:2]
 
 
+def update_o_array(w, b, x, t, lr):  # o = predict(w, b, x[None]): an array of shape (1,)
+    o = predict(w, b, x[None])
+    return w + lr * (t - o) * x, b + lr * (t - o), o
+
+
+def update_in_place(w, b, x, t, lr):  # right values, but the caller's w changes
+    o = predict(w, b, x[None])[0]
+    w += lr * (t - o) * x
+    return w, b + lr * (t - o), o
+
+
 def train(X, t, lr, epochs):
     w, b, errors = np.zeros(X.shape[1]), 0.0, []
     for _ in range(epochs):
@@ -160,6 +171,20 @@ def train_counts_updates(X, t, lr, epochs):
     return w, b, errors
 
 
+def train_counts_updates_stops_on_them(X, t, lr, epochs):
+    """Counts the updates of each epoch and stops after the first epoch without one."""
+    w, b, errors = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(epochs):
+        wrong = 0
+        for x_n, t_n in zip(X, t, strict=True):
+            w, b, o = update(w, b, x_n, t_n, lr)
+            wrong += int(o != t_n)
+        errors.append(wrong)
+        if errors[-1] == 0:
+            break
+    return w, b, errors
+
+
 def train_batch(X, t, lr, epochs):
     w, b, errors = np.zeros(X.shape[1]), 0.0, []
     for _ in range(epochs):
@@ -174,6 +199,16 @@ def train_batch(X, t, lr, epochs):
 def xor_errors(lr, epochs):
     X, t = learning.logic_gate("XOR")
     return train(X, t, lr, epochs)[2]
+
+
+def xor_whole_train(lr, epochs):
+    X, t = learning.logic_gate("XOR")
+    return train(X, t, lr, epochs)
+
+
+def xor_with_wrong_train(lr, epochs):
+    X, t = learning.logic_gate("XOR")
+    return train_counts_updates(X, t, lr, epochs)[2]
 
 
 def xor_reaches_zero(lr, epochs):
@@ -205,7 +240,11 @@ MISTAKES = [
     ("perceptron_update", update_two_values, "return (w_new, b_new, o)", 0.8),
     ("train", train_no_early_stop, "stop after the first epoch with zero errors", 0.75),
     ("train", train_counts_updates, "not the updates made during it", 0.5),
+    ("perceptron_update", update_o_array, "an array of one element where one number", 0.45),
+    ("train", train_counts_updates_stops_on_them, "not the updates made during it", 0.5),
     ("train", train_batch, "updates after each example", 0.0),
+    ("xor_errors", xor_whole_train, "did you return train's whole (w, b, errors)?", 0.0),
+    ("xor_errors", xor_with_wrong_train, "(xor_errors uses your train: if check_train", 0.0),
     ("xor_errors", xor_reaches_zero, "reaches 0 on XOR", 0.0),
     ("xor_errors", xor_too_short, "returns one count per epoch", 0.0),
 ]
@@ -273,6 +312,45 @@ def test_exceptions_and_missing_functions_score_zero(part, capsys):
 
     CHECKS[part](not_done)
     assert "is not written yet" in capsys.readouterr().out
+
+
+def test_one_mistake_in_the_loop_reads_as_one_mistake(capsys):
+    """Counting updates (and stopping on them) is one mistake, not "and on another call"."""
+    for seed in SEEDS:
+        verdict = judge("train", train_counts_updates_stops_on_them, seed)
+        assert "and on another call" not in verdict.message, verdict.message
+    check_train(train_counts_updates_stops_on_them)
+    assert "and on another call" not in capsys.readouterr().out
+
+
+def test_a_one_element_array_for_a_number_says_so(capsys):
+    check_perceptron_update(update_o_array)
+    out = capsys.readouterr().out
+    assert "b_new has shape (1,); expected ()" in out, out
+    assert "check your reshapes" not in out
+    assert "return the number itself" in out
+
+
+def test_changing_w_in_place_is_caught_by_the_public_check_only(capsys):
+    """The public check sees the caller's w after the call; the grader sees returned values."""
+    result = check_perceptron_update(update_in_place)
+    out = capsys.readouterr().out
+    assert not result and "you changed the caller's w in place" in out, out
+    assert "✓ b:" in out and "✓ o:" in out
+    for seed in SEEDS:  # the values returned are right: the score cannot tell
+        assert judge("perceptron_update", update_in_place, seed).fraction == 1.0
+
+
+def test_checks_print_one_line_when_nothing_is_written_and_show_no_value(capsys):
+    def not_done(*args):
+        raise NotImplementedError()
+
+    for part, check in CHECKS.items():
+        result = check(not_done)
+        out = capsys.readouterr().out
+        assert out.count("✗") == 1 and f"✗ {part}: {part} is not written yet" in out, out
+        assert not result and result._ipython_display_() is None
+        assert check(RIGHT[part]) and "all passed" in capsys.readouterr().out
 
 
 def test_missing_outcomes_count_as_wrong_calls():

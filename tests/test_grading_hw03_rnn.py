@@ -76,6 +76,11 @@ def ms_one_short(series, n):
     return X[:-1], Y[:-1]
 
 
+def ms_one_long(series, n):  # every window of a sliding view, the last one untrimmed
+    X = np.lib.stride_tricks.sliding_window_view(np.asarray(series, float), n)
+    return X, np.asarray(series[n:], float)
+
+
 def ms_includes_target(series, n):
     return np.array([series[i : i + n + 1] for i in range(len(series) - n)]), series[n:]
 
@@ -163,6 +168,11 @@ def rnn_loss(X, Y, params, h0):
     return float(np.mean((y_hat - Y) ** 2))
 
 
+def loss_as_array(X, Y, params, h0):  # np.mean(..., axis=0) with n_out = 1: shape (1,)
+    y_hat = _states(X, params, h0)[-1] @ params["Wy"] + params["by"]
+    return np.mean((y_hat - Y) ** 2, axis=0)[:1]
+
+
 def loss_sum(X, Y, params, h0):
     y_hat = _states(X, params, h0)[-1] @ params["Wy"] + params["by"]
     return float(np.sum((y_hat - Y) ** 2))
@@ -176,7 +186,19 @@ def loss_no_by(X, Y, params, h0):
     return float(np.mean((_states(X, params, h0)[-1] @ params["Wy"] - Y) ** 2))
 
 
-def _backward(X, Y, params, h0, recurrent=True, derivative=True, factor=2.0, sign=1.0):
+def _backward(
+    X,
+    Y,
+    params,
+    h0,
+    recurrent=True,
+    derivative=True,
+    factor=2.0,
+    sign=1.0,
+    state_lag=0,
+    readout_every_step=False,
+    x_index=lambda t, T: t - 1,
+):
     H = _states(X, params, h0)
     T = X.shape[1]
     d_y = sign * factor * (H[T] @ params["Wy"] + params["by"] - Y) / Y.size
@@ -184,11 +206,13 @@ def _backward(X, Y, params, h0, recurrent=True, derivative=True, factor=2.0, sig
     g.update({k: np.zeros_like(params[k]) for k in ("Wx", "Wh", "b")})
     d_h = d_y @ params["Wy"].T
     for t in range(T, 0, -1):
-        d_a = d_h * (1.0 - H[t] ** 2) if derivative else d_h
-        g["Wx"] += X[:, t - 1, :].T @ d_a
+        d_a = d_h * (1.0 - H[t - state_lag] ** 2) if derivative else d_h
+        g["Wx"] += X[:, x_index(t, T), :].T @ d_a
         g["Wh"] += H[t - 1].T @ d_a
         g["b"] += d_a.sum(axis=0)
         d_h = d_a @ params["Wh"].T if recurrent else np.zeros_like(d_h)
+        if readout_every_step:
+            d_h = d_h + d_y @ params["Wy"].T
     return g
 
 
@@ -202,6 +226,18 @@ def back_no_recurrent(X, Y, params, h0):
 
 def back_no_derivative(X, Y, params, h0):
     return _backward(X, Y, params, h0, derivative=False)
+
+
+def back_tanh_of_previous_state(X, Y, params, h0):  # 1 − h_{t−1}² instead of 1 − h_t²
+    return _backward(X, Y, params, h0, state_lag=1)
+
+
+def back_readout_every_step(X, Y, params, h0):  # δh_t gets ∂L/∂ŷ Wyᵀ at every step
+    return _backward(X, Y, params, h0, readout_every_step=True)
+
+
+def back_always_last_input(X, Y, params, h0):  # ∂L/∂Wx with x_T at every step: no known name
+    return _backward(X, Y, params, h0, x_index=lambda t, T: T - 1)
 
 
 def back_sign(X, Y, params, h0):
@@ -246,6 +282,7 @@ def raises(*args):
 
 MISTAKES = [
     ("make_supervised", ms_one_short, "one window short", 0.0),
+    ("make_supervised", ms_one_long, "X has one row too many", 0.5),
     ("make_supervised", ms_includes_target, "not the target itself", 0.5),
     ("make_supervised", ms_shifted, "the window includes the target", 0.5),
     ("make_supervised", ms_reversed, "reverse order", 0.5),
@@ -259,11 +296,15 @@ MISTAKES = [
     ("rnn_step", step_swapped, "weights are swapped", 0.0),
     ("rnn_step", step_no_recurrence, "recurrent term h_{t−1} Wh is missing", 0.0),
     ("rnn_step", step_transposed_output, "transposed", 0.0),
+    ("rnn_loss", loss_as_array, "L is an array of shape (1,); return one number", 0.0),
     ("rnn_loss", loss_sum, "not their sum", 0.0),
     ("rnn_loss", loss_zero_state, "starts from zeros", 0.0),
     ("rnn_loss", loss_no_by, "bias is missing", 0.0),
     ("rnn_backward", back_no_recurrent, "the recurrent term is missing", 0.3),
     ("rnn_backward", back_no_derivative, "the tanh derivative is missing", 0.3),
+    ("rnn_backward", back_tanh_of_previous_state, "not 1 − h_{t−1}²", 0.3),
+    ("rnn_backward", back_readout_every_step, "the read-out's term is added at every step", 0.3),
+    ("rnn_backward", back_always_last_input, "the mistake is in the backward loop", 0.75),
     ("rnn_backward", back_sign, "the sign is reversed", 0.0),
     ("rnn_backward", back_no_two, "a missing 2 gives half", 0.0),
     ("rnn_backward", back_only_Wh_wrong, "uses the previous state h_{t−1}, not h_t", 0.75),
@@ -458,3 +499,15 @@ def test_the_solution_notebook_scores_full_marks_and_one_wrong_term_is_named():
     assert verdict.fraction == pytest.approx(0.3), verdict
     assert "the tanh derivative is missing" in verdict.message
     assert judge("rnn_step", wrong["rnn_step"], 11).fraction == 1.0
+
+
+def test_checks_print_one_line_when_nothing_is_written_and_show_no_value(capsys):
+    def not_done(*args):
+        raise NotImplementedError()
+
+    for part, check in CHECKS.items():
+        result = check(not_done)
+        out = capsys.readouterr().out
+        assert out.count("✗") == 1 and f"✗ {part}: {part} is not written yet" in out, out
+        assert not result and result._ipython_display_() is None
+        assert check(RIGHT[part]) and "all passed" in capsys.readouterr().out

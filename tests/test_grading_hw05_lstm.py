@@ -233,10 +233,14 @@ LSTM_MISTAKES = [
     "fn, words, wrong", LSTM_MISTAKES, ids=[m[0].__name__ for m in LSTM_MISTAKES]
 )
 def test_public_check_names_the_mistake(fn, words, wrong, capsys):
-    assert hw.check_lstm_step(fn) is False
+    assert not hw.check_lstm_step(fn)
     out = capsys.readouterr().out
     assert words in out, out
     assert common.ADVICE in out
+    if "✗ lstm_step: " in out:  # no call gave a value: one line, not one per output
+        assert wrong == set(hw.LSTM_WEIGHTS), out
+        assert not any(f"{hw.LSTM_LABELS[k]}:" in out for k in wrong), out
+        return
     for key in hw.LSTM_WEIGHTS:
         label = hw.LSTM_LABELS[key]
         line = next(row for row in out.splitlines() if row.strip()[2:].startswith(label + ":"))
@@ -264,7 +268,7 @@ def test_a_wrong_shape_says_got_and_expected():
 
 def test_the_solution_scores_full_marks_on_many_draws(capsys):
     lstm_step = SOLUTION["lstm_step"]
-    assert hw.check_lstm_step(lstm_step) is True
+    assert hw.check_lstm_step(lstm_step)
     assert "all passed" in capsys.readouterr().out
     for seed in range(25):
         verdict = judge_fn(hw.judge_lstm_step, hw.draw_lstm_calls, lstm_step, seed)
@@ -309,7 +313,7 @@ def test_hard_coded_public_answers_score_nothing():
                 return answer
         return answers[0]
 
-    assert hw.check_lstm_step(hard_coded) is True  # fools the advice...
+    assert hw.check_lstm_step(hard_coded)  # fools the advice...
     assert judge_fn(hw.judge_lstm_step, hw.draw_lstm_calls, hard_coded, 0).fraction == 0.0
 
 
@@ -341,11 +345,30 @@ def _init(n_in, n_h, seed, *, b_f=1.0, others=0.0, scale=0.3, rng_seed="seed", w
     return p
 
 
+def _init_rng_per_matrix(n_in, n_h, seed=0):
+    """A new default_rng(seed) for every matrix: the four gates get the same weights."""
+    p = {}
+    for k in "fiog":
+        p[f"Wx_{k}"] = np.random.default_rng(seed).normal(0, 0.3, size=(n_in, n_h))
+        p[f"Wh_{k}"] = np.random.default_rng(seed).normal(0, 0.3, size=(n_h, n_h))
+        p[f"b_{k}"] = np.full(n_h, 1.0 if k == "f" else 0.0)
+    return p
+
+
+def _init_scalar_forget_bias(n_in, n_h, seed=0):
+    return {**_init(n_in, n_h, seed), "b_f": 1.0}
+
+
 INIT_MISTAKES = [
+    (_init_rng_per_matrix, "Create the generator once", "weights"),
     (lambda n_in, n_h, seed=0: _init(n_in, n_h, seed, b_f=0.0), "b_f is 0", "forget_bias"),
     (lambda n_in, n_h, seed=0: _init(n_in, n_h, seed, others=1.0), "b_i is", "other_biases"),
     (lambda n_in, n_h, seed=0: _init(n_in, n_h, seed, scale=0.0), "must be random", "weights"),
-    (lambda n_in, n_h, seed=0: _init(n_in, n_h, seed, scale=2.0), "keep them small", "weights"),
+    (
+        lambda n_in, n_h, seed=0: _init(n_in, n_h, seed, scale=2.0),
+        "over the limit of 0.75",
+        "weights",
+    ),
     (
         lambda n_in, n_h, seed=0: _init(n_in, n_h, seed, rng_seed=None),
         "same seed gave different weights",
@@ -369,9 +392,38 @@ INIT_MISTAKES = [
 ]
 
 
+def test_a_shape_mistake_is_said_once_and_the_rest_not_checked(capsys):
+    assert not hw.check_init_lstm_params(_init_scalar_forget_bias)
+    out = capsys.readouterr().out
+    assert out.count("params['b_f']") == 1, out
+    assert "✗ keys and shapes: params['b_f']" in out and "has shape ()" in out, out
+    assert out.count("not checked (fix the keys and shapes first)") == 4, out
+    verdict = judge_fn(hw.judge_init_lstm_params, hw.draw_init_calls, _init_scalar_forget_bias, 0)
+    assert verdict.fraction == 0.0 and verdict.message.count("params['b_f']") == 1
+
+
+def test_checks_print_one_line_when_nothing_is_written_and_show_no_value(capsys):
+    def not_done(*args):
+        raise NotImplementedError()
+
+    checks = {
+        "lstm_step": (hw.check_lstm_step, SOLUTION["lstm_step"]),
+        "init_lstm_params": (hw.check_init_lstm_params, SOLUTION["init_lstm_params"]),
+        "memory_left": (hw.check_memory_left, SOLUTION["memory_left"]),
+        "half_life": (hw.check_half_life, SOLUTION["half_life"]),
+    }
+    for name, (check, right) in checks.items():
+        result = check(not_done)
+        out = capsys.readouterr().out
+        assert out.count("✗") == 1 and f"✗ {name}: {name} is not written yet" in out, out
+        assert out.startswith(f"{name}: something to fix"), out  # the title, without check_
+        assert not result and result._ipython_display_() is None
+        assert check(right) and capsys.readouterr().out.startswith(f"{name}: all passed")
+
+
 @pytest.mark.parametrize("fn, words, check", INIT_MISTAKES)
 def test_init_mistakes_are_named(fn, words, check, capsys):
-    assert hw.check_init_lstm_params(fn) is False
+    assert not hw.check_init_lstm_params(fn)
     assert words in capsys.readouterr().out
     verdict = judge_fn(hw.judge_init_lstm_params, hw.draw_init_calls, fn, 4)
     assert words in verdict.message and verdict.fraction < 1.0
@@ -397,12 +449,12 @@ def test_init_weight_scale_is_judged_robustly():
             lambda n_in, n_h, seed=0: _init(n_in, n_h, seed, scale=1.0),
             seed,
         )
-        assert "keep them small" in large.message
+        assert "over the limit of 0.75" in large.message
 
 
 def test_init_solution_is_keras_like_and_full_marks(capsys):
     init = SOLUTION["init_lstm_params"]
-    assert hw.check_init_lstm_params(init) is True
+    assert hw.check_init_lstm_params(init)
     for seed in range(100):
         verdict = judge_fn(hw.judge_init_lstm_params, hw.draw_init_calls, init, seed)
         assert verdict.fraction == 1.0, verdict.message
@@ -441,13 +493,14 @@ MEMORY_MISTAKES = [
     (lambda b, T: T * _s(b), "they do not add"),
     (lambda b, T: _s(T * b), "the sigmoid is applied once per step"),
     (lambda b, T: b**T, "not b_f itself"),
-    (lambda b, T: [_s(b) ** T, 0.0], "expected one number"),
+    (lambda b, T: [_s(b) ** T, 0.0], "return one number, not an array"),
+    (lambda b, T: np.full((1, 1), _s(b) ** T), "an array of one element of shape (1, 1)"),
 ]
 
 
 @pytest.mark.parametrize("fn, words", MEMORY_MISTAKES)
 def test_memory_left_mistakes_are_named(fn, words, capsys):
-    assert hw.check_memory_left(fn) is False
+    assert not hw.check_memory_left(fn)
     assert words in capsys.readouterr().out
     verdict = judge_fn(hw.judge_memory_left, hw.draw_memory_calls, fn, 2)
     assert words in verdict.message and verdict.fraction == 0.0
@@ -464,15 +517,15 @@ HALF_LIFE_MISTAKES = [
 
 @pytest.mark.parametrize("fn, words", HALF_LIFE_MISTAKES)
 def test_half_life_mistakes_are_named(fn, words, capsys):
-    assert hw.check_half_life(fn) is False
+    assert not hw.check_half_life(fn)
     assert words in capsys.readouterr().out
     verdict = judge_fn(hw.judge_half_life, hw.draw_half_life_calls, fn, 5)
     assert words in verdict.message and verdict.fraction < 1.0
 
 
 def test_number_solutions_score_full_marks(capsys):
-    assert hw.check_memory_left(SOLUTION["memory_left"]) is True
-    assert hw.check_half_life(SOLUTION["half_life"]) is True
+    assert hw.check_memory_left(SOLUTION["memory_left"])
+    assert hw.check_half_life(SOLUTION["half_life"])
     for seed in range(5):
         for judge, draw, fn in (
             (hw.judge_memory_left, hw.draw_memory_calls, SOLUTION["memory_left"]),

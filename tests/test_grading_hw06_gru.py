@@ -205,10 +205,14 @@ IDS = [m[0].__name__ for m in GRU_MISTAKES]
 
 @pytest.mark.parametrize("fn, words, wrong", GRU_MISTAKES, ids=IDS)
 def test_public_check_names_the_mistake(fn, words, wrong, capsys):
-    assert hw.check_gru_step(fn) is False
+    assert not hw.check_gru_step(fn)
     out = capsys.readouterr().out
     assert words in out, out
     assert common.ADVICE in out
+    if "✗ gru_step: " in out:  # no call gave a value: one line, not one per output
+        assert wrong == set(hw.GRU_WEIGHTS), out
+        assert not any(f"{hw.GRU_LABELS[k]}:" in out for k in wrong), out
+        return
     for key in hw.GRU_WEIGHTS:
         label = hw.GRU_LABELS[key]
         line = next(row for row in out.splitlines() if row.strip()[2:].startswith(label + ":"))
@@ -234,7 +238,7 @@ def test_a_wrong_shape_says_got_and_expected():
 
 def test_the_solution_and_the_hand_written_equations_score_full_marks(capsys):
     gru_step = SOLUTION["gru_step"]
-    assert hw.check_gru_step(gru_step) is True
+    assert hw.check_gru_step(gru_step)
     assert "all passed" in capsys.readouterr().out
     for seed in range(25):
         assert judge_fn(hw.judge_gru_step, hw.draw_gru_calls, gru_step, seed).fraction == 1.0
@@ -293,7 +297,7 @@ NOT_SQUARE = next(seed for seed in range(100) if _not_square(seed))
 
 @pytest.mark.parametrize("fn, words", CONVERSION_MISTAKES)
 def test_conversion_mistakes_are_named(fn, words, capsys):
-    assert hw.check_to_keras_convention(fn) is False
+    assert not hw.check_to_keras_convention(fn)
     out = capsys.readouterr().out
     assert words in out, out
     verdict = judge_fn(hw.judge_to_keras_convention, hw.draw_conversion_calls, fn, NOT_SQUARE)
@@ -302,11 +306,60 @@ def test_conversion_mistakes_are_named(fn, words, capsys):
 
 def test_conversion_solutions_score_full_marks(capsys):
     convert = SOLUTION["to_keras_convention"]
-    assert hw.check_to_keras_convention(convert) is True
+    assert hw.check_to_keras_convention(convert)
     for fn in (convert, gate_analysis.gru_swap_convention):
         for seed in range(10):
             verdict = judge_fn(hw.judge_to_keras_convention, hw.draw_conversion_calls, fn, seed)
             assert verdict.fraction == 1.0, verdict.message
+
+
+def _convert_in_place(params):
+    """Right values, but dict(params) shares the arrays: the caller's params change too."""
+    new = dict(params)
+    for k in Z:
+        new[k] *= -1
+    return new
+
+
+def test_changing_the_params_in_place_is_caught_by_the_public_check(capsys):
+    assert not hw.check_to_keras_convention(_convert_in_place)
+    out = capsys.readouterr().out
+    assert "you changed the params you were given: dict(params) copies the dict" in out, out
+    # A mutation AND a wrong conversion: both are said.
+    assert not hw.check_to_keras_convention(lambda p: dict(p, b_z=p["b_z"].__imul__(-1)))
+    out = capsys.readouterr().out
+    assert "you changed the params" in out and "Wx_z, Wh_z not negated" in out, out
+    # The grader's kernel answers with returned values only, and these are right: the score
+    # cannot see the mutation (the notebook's own cells would then show it).
+    for seed in range(3):
+        verdict = judge_fn(
+            hw.judge_to_keras_convention, hw.draw_conversion_calls, _convert_in_place, seed
+        )
+        assert verdict.fraction == 1.0, verdict.message
+
+
+def test_the_unchanged_params_message_asks_rather_than_tells(capsys):
+    hw.check_to_keras_convention(lambda p: {k: v.copy() for k, v in p.items()})
+    out = capsys.readouterr().out
+    assert "what does σ(−a) = 1 − σ(a) suggest?" in out
+    assert "negate the update gate" not in out and "Wx_z, Wh_z and b_z" not in out
+
+
+def test_checks_print_one_line_when_nothing_is_written_and_show_no_value(capsys):
+    def not_done(*args):
+        raise NotImplementedError()
+
+    checks = {
+        "gru_step": (hw.check_gru_step, SOLUTION["gru_step"]),
+        "to_keras_convention": (hw.check_to_keras_convention, SOLUTION["to_keras_convention"]),
+    }
+    for name, (check, right) in checks.items():
+        result = check(not_done)
+        out = capsys.readouterr().out
+        assert out.count("✗") == 1 and f"✗ {name}: {name} is not written yet" in out, out
+        assert out.startswith(f"{name}: something to fix"), out
+        assert not result and result._ipython_display_() is None
+        assert check(right) and capsys.readouterr().out.startswith(f"{name}: all passed")
 
 
 def test_the_solution_does_not_change_its_input():

@@ -11,7 +11,12 @@ Generic helpers shared by the assignments' diagnosis functions. They work on *pl
   catalogue of known mistakes computed from the same inputs;
 - :func:`outcome_problem` reads a kernel outcome (``{"ok": …}``) and says why there is no value;
 - :func:`call_locally` builds such an outcome by calling a function in this process (public
-  checks only: the grader never calls student code in its own process).
+  checks only: the grader never calls student code in its own process), and records which
+  arguments the function changed in place (``"changed_args"``);
+- :func:`run_check` is the one way every public check runs and prints: one line when the
+  function gave no value at all (not written yet, raised on every input), else one line per
+  output; it returns a :class:`CheckResult` (true when all passed) that shows nothing in a
+  notebook, so a check cell's output is only what the check printed.
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ __all__ = [
     "fmt_shape",
     "aggregate",
     "diagnose_calls",
+    "changed_in_place",
+    "CheckResult",
+    "run_check",
 ]
 
 #: Absolute and relative tolerance: float32 arithmetic passes, a wrong term (≥ 1e-3) does not.
@@ -89,7 +97,12 @@ def shape_problem(got: np.ndarray, expected_shape: Sequence[int], name: str) -> 
     if got.shape == expected_shape:
         return None
     msg = f"{name} has shape {fmt_shape(got.shape)}; expected {fmt_shape(expected_shape)}"
-    if len(expected_shape) == 2 and got.shape == expected_shape[::-1]:
+    if expected_shape == () and got.size == 1:
+        msg += (
+            f" (an array of one element where one number belongs: return the number itself, "
+            f"{name}[{', '.join('0' * got.ndim)}] or float(...))"
+        )
+    elif len(expected_shape) == 2 and got.shape == expected_shape[::-1]:
         msg += " (transposed: arrays are batch-first, so compute x_t @ W, not W @ x)"
     elif got.size == int(np.prod(expected_shape)):
         msg += " (the right number of entries in the wrong layout: check your reshapes)"
@@ -201,6 +214,12 @@ def call_locally(fn: Callable, call: Mapping) -> dict:
     Public checks only. The arguments are decoded (fresh copies: the check's own data is never
     changed by the student's function), the result is encoded back to plain data, so the
     diagnosis sees exactly what the grader would see.
+
+    Also records, under ``"changed_args"``, the positions of the arguments that the function
+    changed in place (only when there are some): a rule such as "return a new dict, do not
+    change the one you are given" can be checked here, where the arguments are visible after
+    the call. (The grader's kernel answers with returned values only; a conversion that also
+    mutates its input is caught by this public check, not by the score.)
     """
     args = [decode(copy.deepcopy(a)) for a in call.get("args", [])]
     kwargs = {k: decode(copy.deepcopy(v)) for k, v in call.get("kwargs", {}).items()}
@@ -213,7 +232,89 @@ def call_locally(fn: Callable, call: Mapping) -> dict:
             "error": f"{type(exc).__name__}: {exc}",
             "seconds": time.perf_counter() - start,
         }
-    return {"ok": True, "value": encode(value), "seconds": time.perf_counter() - start}
+    outcome = {"ok": True, "value": encode(value), "seconds": time.perf_counter() - start}
+    changed = changed_in_place(call.get("args", []), args)
+    if changed:
+        outcome["changed_args"] = changed
+    return outcome
+
+
+def _same_plain(a: Any, b: Any) -> bool:
+    """Equality of two plain-data values (arrays compared entry by entry, NaN equal to NaN)."""
+    a, b = decode(a), decode(b)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_plain(encode(a[k]), encode(b[k])) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(
+            _same_plain(encode(x), encode(y)) for x, y in zip(a, b, strict=True)
+        )
+    return a == b
+
+
+def changed_in_place(plain_args: Sequence[Any], args_after: Sequence[Any]) -> list[int]:
+    """Positions of the arguments whose value after the call differs from the plain data sent."""
+    return [
+        n
+        for n, (before, after) in enumerate(zip(plain_args, args_after, strict=False))
+        if not _same_plain(before, encode(after))
+    ]
+
+
+class CheckResult:
+    """What a public check returns: true when every sub-check passed.
+
+    In a notebook it shows nothing (``_ipython_display_`` does nothing), so a cell ending with
+    ``check_lstm_step(lstm_step)`` shows only what the check printed, never a stray True/False;
+    code and tests can still write ``assert check_lstm_step(lstm_step)``.
+    """
+
+    def __init__(self, passed: bool, verdicts: Sequence[tuple[str, Any]] = ()):
+        self.passed = bool(passed)
+        self.verdicts = list(verdicts)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"CheckResult(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the check has printed its lines already."""
+
+
+def run_check(
+    title: str,
+    fn: Any,
+    calls: Sequence[Mapping],
+    verdicts_of: Callable[[Sequence[Mapping], list[dict]], Any],
+    function: str | None = None,
+) -> CheckResult:
+    """Run a public check: call ``fn`` here on ``calls``, diagnose, print, return the result.
+
+    ``verdicts_of(calls, outcomes)`` gives the per-output verdicts (a mapping or a list of
+    ``(name, Verdict)``). When no call gave a value (the function is not written yet, or raised
+    on every input) there is one line, the reason(s), instead of the same reason once per
+    output. ``title`` is the function's name, as the student wrote it.
+    """
+    from .common import Verdict, print_verdicts
+
+    function = function or title
+    if not callable(fn):
+        verdicts = [(title, Verdict(0.0, f"expected a function, got {type(fn).__name__}"))]
+    else:
+        outcomes = [call_locally(fn, c) for c in calls]
+        problems = [outcome_problem(o, function) for o in outcomes]
+        if problems and all(problems):
+            unique = list(dict.fromkeys(problems))
+            verdicts = [(title, Verdict(0.0, "; ".join(unique)))]
+        else:
+            verdicts = verdicts_of(calls, outcomes)
+            verdicts = list(verdicts.items()) if isinstance(verdicts, Mapping) else list(verdicts)
+    return CheckResult(print_verdicts(title, verdicts), verdicts)
 
 
 def aggregate(

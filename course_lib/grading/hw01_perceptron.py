@@ -32,14 +32,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import cells, learning
-from .common import Assignment, FunctionPart, Verdict, decode, encode, print_verdicts
+from .common import Assignment, FunctionPart, Verdict, decode, encode
 from .diagnose import (
+    CheckResult,
     as_array,
-    call_locally,
     close,
     compare,
     fmt_shape,
     outcome_problem,
+    run_check,
 )
 
 __all__ = [
@@ -186,15 +187,14 @@ def combine(verdicts: list[tuple[str, Verdict]], weights: Mapping[str, float]) -
     return Verdict(frac, " | ".join(wrong))
 
 
-def run_public_check(title: str, fn, draw, detail, seed: int) -> list[tuple[str, Verdict]]:
-    """Call ``fn`` here on the fixed calls ``draw(default_rng(seed))``, diagnose, print."""
-    calls = draw(np.random.default_rng(seed))
-    if not callable(fn):
-        verdicts = [("function", Verdict(0.0, f"expected a function, got {type(fn).__name__}"))]
-    else:
-        verdicts = detail(calls, [call_locally(fn, c) for c in calls])
-    print_verdicts(title, verdicts)
-    return verdicts
+def run_public_check(title: str, fn, draw, detail, seed: int) -> CheckResult:
+    """Call ``fn`` here on the fixed calls ``draw(default_rng(seed))``, diagnose, print.
+
+    The printing is :func:`course_lib.grading.diagnose.run_check`, shared by every homework:
+    one line when nothing came back, else one per output; the result is true when all passed
+    and shows nothing in a notebook.
+    """
+    return run_check(title, fn, draw(np.random.default_rng(seed)), detail)
 
 
 def _shape(a) -> str:
@@ -285,9 +285,9 @@ def predict_verdicts(calls, outcomes):
     )
 
 
-def check_predict(predict) -> None:
+def check_predict(predict) -> CheckResult:
     """Public check of ``predict(w, b, X)``: prints what passed and what to fix (advice)."""
-    run_public_check("predict", predict, _draw_predict, predict_verdicts, seed=101)
+    return run_public_check("predict", predict, _draw_predict, predict_verdicts, seed=101)
 
 
 # ------------------------------------------------------------------------------------------
@@ -383,9 +383,20 @@ def _describe_update(w, b, x, t, lr):
     return f"w {_shape(w)}, x {_shape(x)}, t = {t}, lr = {lr}"
 
 
+UPDATE_IN_PLACE = (
+    "you changed the caller's w in place (w += … or w[...] = …), so the w you were given "
+    "changed too: return a new array, w + lr * (t - o) * x"
+)
+
+
 def update_verdicts(calls, outcomes):
-    """Verdicts of ``perceptron_update`` per output (w_new, b_new, o)."""
-    return judge_outputs(
+    """Verdicts of ``perceptron_update`` per output (w_new, b_new, o).
+
+    An outcome recording that ``w`` (argument 0) was changed in place, which only the public
+    check's ``call_locally`` can see (the grader's kernel sends back returned values), marks
+    w_new wrong with ``UPDATE_IN_PLACE``.
+    """
+    verdicts = judge_outputs(
         calls,
         outcomes,
         "perceptron_update",
@@ -395,11 +406,20 @@ def update_verdicts(calls, outcomes):
         {"strict": 0.5},
         _describe_update,
     )
+    if not any(0 in o.get("changed_args", ()) for o in outcomes if isinstance(o, dict)):
+        return verdicts
+    out = []
+    for k, v in verdicts:
+        if k == "w":
+            text = UPDATE_IN_PLACE if v.passed else f"{UPDATE_IN_PLACE}; and {v.message}"
+            v = Verdict(0.0, text)
+        out.append((k, v))
+    return out
 
 
-def check_perceptron_update(perceptron_update) -> None:
+def check_perceptron_update(perceptron_update) -> CheckResult:
     """Public check of ``perceptron_update(w, b, x, t, lr)`` (advice; see ADVICE)."""
-    run_public_check(
+    return run_public_check(
         "perceptron_update", perceptron_update, _draw_update, update_verdicts, seed=102
     )
 
@@ -429,13 +449,24 @@ TRAIN_MESSAGES = {
 
 
 TRAIN_WEIGHTS = {"errors": 0.5, "w": 0.25, "b": 0.25}
+#: The replayed loop mistakes; two variants of one mistake share its message (and its name).
+TRAIN_VARIANTS = (*TRAIN_MESSAGES, "updates_late")
+TRAIN_ALIASES = {"updates_late": "updates"}
+
+
+def _named(finding: Finding) -> Finding:
+    """The finding with each variant's mistake named by its message's key (no duplicates)."""
+    names = tuple(dict.fromkeys(TRAIN_ALIASES.get(m, m) for m in finding.mistakes))
+    return Finding(finding.ok, finding.message, names)
 
 
 def train_variant(X, t, lr, epochs, mistake: str | None = None):
     """``learning.train_perceptron`` replayed with one known mistake (grader-side diagnosis).
 
     ``mistake``: None (the rule as in the lesson), ``"no_early_stop"``, ``"updates"``
-    (count updates during the epoch), ``"before"`` (count errors before the epoch), ``"batch"``
+    (count updates during the epoch), ``"updates_late"`` (count updates and stop after the
+    first epoch without one, an epoch after the right stop; named as ``"updates"``),
+    ``"before"`` (count errors before the epoch), ``"batch"``
     (sum the updates of an epoch and apply them at its end).
     """
     w, b, errors = np.zeros(X.shape[1]), 0.0, []
@@ -448,8 +479,12 @@ def train_variant(X, t, lr, epochs, mistake: str | None = None):
         else:
             w, b, updates = learning.perceptron_epoch(w, b, X, t, lr)
         after = learning.perceptron_errors(w, b, X, t)
-        errors.append({"updates": updates, "before": before}.get(mistake, after))
-        if after == 0 and mistake != "no_early_stop":
+        counted = {"updates": updates, "updates_late": updates, "before": before}
+        errors.append(counted.get(mistake, after))
+        if mistake == "updates_late":  # counts updates and stops when an epoch made none
+            if updates == 0:
+                break
+        elif after == 0 and mistake != "no_early_stop":
             break
     return w, b, errors
 
@@ -477,12 +512,12 @@ def _draw_train(rng) -> list[dict]:
 def _analyse_train(X, t, lr, epochs, value):
     X, t = np.asarray(X, float), np.asarray(t, float)
     w_ref, b_ref, e_ref = learning.train_perceptron(X, t, lr, epochs)
-    variants = {m: train_variant(X, t, lr, epochs, m) for m in TRAIN_MESSAGES}
+    variants = {m: train_variant(X, t, lr, epochs, m) for m in TRAIN_VARIANTS}
     if not isinstance(value, list) or len(value) != 3:
         got = f"a list of {len(value)}" if isinstance(value, list) else type(value).__name__
         msg = f"train must return (w, b, errors); got {got}"
         return {k: Finding(False, msg) for k in ("errors", "w", "b")}
-    return {
+    found = {
         "errors": analyse_output(
             value[2],
             np.asarray(e_ref, float),
@@ -494,6 +529,7 @@ def _analyse_train(X, t, lr, epochs, value):
             value[1], np.asarray(b_ref), {m: np.asarray(v[1]) for m, v in variants.items()}, "b"
         ),
     }
+    return {k: _named(f) for k, f in found.items()}
 
 
 def _describe_train(X, t, lr, epochs):
@@ -522,9 +558,9 @@ def train_verdicts(calls, outcomes):
     return out
 
 
-def check_train(train) -> None:
+def check_train(train) -> CheckResult:
     """Public check of ``train(X, t, lr, epochs)`` (advice; see ADVICE)."""
-    run_public_check("train", train, _draw_train, train_verdicts, seed=103)
+    return run_public_check("train", train, _draw_train, train_verdicts, seed=103)
 
 
 # ------------------------------------------------------------------------------------------
@@ -533,6 +569,7 @@ def check_train(train) -> None:
 
 
 XOR_WEIGHTS = {"errors": 1.0}
+XOR_TRAIN_HINT = " (xor_errors uses your train: if check_train fails, fix that first)"
 
 
 def _draw_xor(rng) -> list[dict]:
@@ -548,6 +585,19 @@ def _draw_xor(rng) -> list[dict]:
 def _analyse_xor(lr, epochs, value):
     X, t = learning.logic_gate("XOR")
     ref = np.asarray(learning.train_perceptron(X, t, lr, epochs)[2], float)
+    if (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], np.ndarray)
+        and isinstance(value[2], list)
+    ):
+        return {
+            "errors": Finding(
+                False,
+                "xor_errors must return the list of error counts only; you returned 3 items: "
+                "did you return train's whole (w, b, errors)? Take its third element",
+            )
+        }
     arr, problem = as_array(value, "xor_errors")
     if problem:
         return {"errors": Finding(False, problem)}
@@ -556,7 +606,7 @@ def _analyse_xor(lr, epochs, value):
             "errors": Finding(
                 False,
                 "the error count reaches 0 on XOR, which no line can separate: the perceptron "
-                "can never classify all four points (check predict, perceptron_update, train)",
+                "can never classify all four points" + XOR_TRAIN_HINT,
             )
         }
     if arr.shape != ref.shape:
@@ -569,7 +619,8 @@ def _analyse_xor(lr, epochs, value):
         }
     if close(arr, ref):
         return {"errors": Finding(True, "right")}
-    return {"errors": analyse_output(arr, ref, {}, "xor_errors")}
+    found = analyse_output(arr, ref, {}, "xor_errors")
+    return {"errors": Finding(False, found.message + XOR_TRAIN_HINT)}
 
 
 def xor_verdicts(calls, outcomes):
@@ -586,9 +637,9 @@ def xor_verdicts(calls, outcomes):
     )
 
 
-def check_xor_errors(xor_errors) -> None:
+def check_xor_errors(xor_errors) -> CheckResult:
     """Public check of ``xor_errors(lr, epochs)`` (advice; see ADVICE)."""
-    run_public_check("xor_errors", xor_errors, _draw_xor, xor_verdicts, seed=104)
+    return run_public_check("xor_errors", xor_errors, _draw_xor, xor_verdicts, seed=104)
 
 
 # ------------------------------------------------------------------------------------------

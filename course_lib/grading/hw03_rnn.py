@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import bptt, cells, data
-from .common import Assignment, FunctionPart, encode
-from .diagnose import as_array, close, compare, fmt_shape
+from .common import Assignment, FunctionPart, Verdict, encode
+from .diagnose import CheckResult, as_array, close, compare, fmt_shape
 from .hw01_perceptron import Finding, analyse_output, combine, judge_outputs, run_public_check
 
 __all__ = [
@@ -69,6 +69,10 @@ SUPERVISED_MESSAGES = {
         "the columns are in reverse order: X1 is the oldest value of the window and Xn the "
         "newest, X[i] = series[i : i + n]"
     ),
+    "one_long": (
+        "X has one row too many: the last window has no value after it to predict, so there "
+        "are len − n rows, not len − n + 1 (trim the last window of a sliding view)"
+    ),
     "transposed": "X is transposed: one row per window, shape (len − n, n)",
     "three_d": (
         "X has the feature axis of data.make_windows, (len − n, n, 1); this table is 2-D, "
@@ -95,6 +99,7 @@ def supervised_mistakes(series, n) -> dict[str, dict[str, np.ndarray]]:
     return {
         "X": {
             "one_short": X[:-1],
+            "one_long": np.array([s[i : i + n] for i in range(rows + 1)]),
             "includes_target": np.array([s[i : i + n + 1] for i in range(rows)]),
             "shifted": np.array([s[i + 1 : i + n + 1] for i in range(rows)]),
             "reversed": X[:, ::-1],
@@ -147,9 +152,9 @@ def supervised_verdicts(calls, outcomes):
     )
 
 
-def check_make_supervised(make_supervised) -> None:
+def check_make_supervised(make_supervised) -> CheckResult:
     """Public check of ``make_supervised(series, n)`` (advice; see ADVICE)."""
-    run_public_check(
+    return run_public_check(
         "make_supervised", make_supervised, _draw_supervised, supervised_verdicts, seed=301
     )
 
@@ -250,9 +255,9 @@ def step_verdicts(calls, outcomes):
     )
 
 
-def check_rnn_step(rnn_step) -> None:
+def check_rnn_step(rnn_step) -> CheckResult:
     """Public check of ``rnn_step(x_t, h_prev, params)`` (advice; see ADVICE)."""
-    run_public_check("rnn_step", rnn_step, _draw_step, step_verdicts, seed=302)
+    return run_public_check("rnn_step", rnn_step, _draw_step, step_verdicts, seed=302)
 
 
 # ------------------------------------------------------------------------------------------
@@ -272,6 +277,14 @@ BACKWARD_MESSAGES = {
     ),
     "no_tanh_derivative": (
         "the tanh derivative is missing: δa_t = δh_t ⊙ (1 − h_t²), not δa_t = δh_t"
+    ),
+    "tanh_derivative_of_previous": (
+        "the tanh derivative uses the previous state: δa_t = δh_t ⊙ (1 − h_t²) with the state "
+        "h_t this step computed, not 1 − h_{t−1}²"
+    ),
+    "readout_every_step": (
+        "the read-out's term is added at every step: only the last state is read out, so "
+        "only δh_T gets ∂L/∂ŷ Wyᵀ; earlier states get their gradient only through δa_{t+1} Whᵀ"
     ),
     "tanh_derivative_of_a": (
         "the tanh derivative is taken at the wrong place: tanh′(a_t) = 1 − tanh(a_t)² = "
@@ -320,6 +333,8 @@ def backward_variant(X, Y, params, h0, mistake: str | None = None) -> dict[str, 
             da = dh
         elif mistake == "tanh_derivative_of_a":
             da = dh * (1.0 - A[t] ** 2)
+        elif mistake == "tanh_derivative_of_previous":
+            da = dh * (1.0 - H_prev[t] ** 2)
         else:
             da = dh * (1.0 - H[t] ** 2)
         g["Wx"] += X[:, t].T @ da
@@ -332,6 +347,8 @@ def backward_variant(X, Y, params, h0, mistake: str | None = None) -> dict[str, 
             dh = np.zeros_like(dh)
         else:
             dh = da @ (Wh if mistake == "recurrent_not_transposed" else Wh.T)
+        if mistake == "readout_every_step":
+            dh = dh + dY @ Wy.T
     if mistake == "sign":
         g = {k: -v for k, v in g.items()}
     return g
@@ -397,8 +414,14 @@ def _analyse_loss(X, Y, params, h0, value):
     arr, problem = as_array(value, "L")
     if problem:
         return {"L": Finding(False, problem)}
-    if arr.size == 1 and arr.shape != ():
-        arr = arr.reshape(())  # a loss of shape (1,) or (1, 1) is still one number
+    if arr.size == 1 and arr.shape != ():  # crashes bptt.gradient_check, formats badly
+        return {
+            "L": Finding(
+                False,
+                f"L is an array of shape {fmt_shape(arr.shape)}; return one number, "
+                "float(np.mean(...)), not an array",
+            )
+        }
     return {"L": analyse_output(arr, ref, loss_mistakes(X, Y, params, h0), "L")}
 
 
@@ -409,9 +432,9 @@ def loss_verdicts(calls, outcomes):
     )
 
 
-def check_rnn_loss(rnn_loss) -> None:
+def check_rnn_loss(rnn_loss) -> CheckResult:
     """Public check of ``rnn_loss(X, Y, params, h0)`` (advice; see ADVICE)."""
-    run_public_check("rnn_loss", rnn_loss, _draw_model, loss_verdicts, seed=303)
+    return run_public_check("rnn_loss", rnn_loss, _draw_model, loss_verdicts, seed=303)
 
 
 def _scale_of(arr, ref) -> float | None:
@@ -462,9 +485,20 @@ def _analyse_backward(X, Y, params, h0, value):
     return out
 
 
+LOOP_HINT = (
+    " (Wy and by are right, so the forward pass and the read-out are fine: the mistake is in "
+    "the backward loop. Check which state each δa_t uses and that only δh_T gets the "
+    "read-out's term)"
+)
+
+
 def backward_verdicts(calls, outcomes):
-    """Verdicts of ``rnn_backward``, one per gradient (Wx, Wh, b, Wy, by)."""
-    return judge_outputs(
+    """Verdicts of ``rnn_backward``, one per gradient (Wx, Wh, b, Wy, by).
+
+    When Wy and by are right but a loop gradient (Wx, Wh, b) is wrong for no known reason,
+    its message points to the backward loop (``LOOP_HINT``).
+    """
+    verdicts = judge_outputs(
         calls,
         outcomes,
         "rnn_backward",
@@ -474,11 +508,21 @@ def backward_verdicts(calls, outcomes):
         {},
         _describe_model,
     )
+    by_key = dict(verdicts)
+    if not all(k in by_key and by_key[k].passed for k in ("Wy", "by")):
+        return verdicts
+    known = tuple(BACKWARD_MESSAGES.values())
+    out = []
+    for k, v in verdicts:
+        if k in ("Wx", "Wh", "b") and not v.passed and not any(m in v.message for m in known):
+            v = Verdict(v.fraction, v.message + LOOP_HINT)
+        out.append((k, v))
+    return out
 
 
-def check_rnn_backward(rnn_backward) -> None:
+def check_rnn_backward(rnn_backward) -> CheckResult:
     """Public check of ``rnn_backward(X, Y, params, h0)`` (advice; see ADVICE)."""
-    run_public_check("rnn_backward", rnn_backward, _draw_model, backward_verdicts, seed=304)
+    return run_public_check("rnn_backward", rnn_backward, _draw_model, backward_verdicts, seed=304)
 
 
 # ------------------------------------------------------------------------------------------

@@ -32,16 +32,18 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .. import cells
-from .common import Assignment, FunctionPart, Verdict, decode, encode, print_verdicts
+from .common import Assignment, FunctionPart, Verdict, decode, encode
 from .diagnose import (
+    CheckResult,
     aggregate,
     as_array,
-    call_locally,
     close,
     compare,
     diagnose_calls,
     first_match,
+    fmt_shape,
     outcome_problem,
+    run_check,
     shape_problem,
 )
 
@@ -337,16 +339,16 @@ def judge_lstm_step(calls: list[dict], outcomes: list[dict]) -> Verdict:
     return lstm_step_verdicts(calls, outcomes)[1]
 
 
-def check_lstm_step(lstm_step: Callable) -> bool:
+def check_lstm_step(lstm_step: Callable) -> CheckResult:
     """Public check: run your ``lstm_step`` on two fixed inputs and say what is right.
 
-    Prints one line per output (h_t, c_t, each gate) naming the faulty term, and returns True
-    when everything is right. Advice only: the score comes from the autograder.
+    Prints one line per output (each gate, c_t, h_t) naming the faulty term, or one line when
+    nothing came back at all. The result is true when everything is right and shows nothing
+    in a notebook. Advice only: the score comes from the autograder.
     """
-    calls = public_lstm_calls()
-    outcomes = [call_locally(lstm_step, call) for call in calls]
-    outputs, _ = lstm_step_verdicts(calls, outcomes)
-    return print_verdicts("check_lstm_step", outputs)
+    return run_check(
+        "lstm_step", lstm_step, public_lstm_calls(), lambda c, o: lstm_step_verdicts(c, o)[0]
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -417,10 +419,12 @@ def _read_params(value, n_in: int, n_h: int) -> tuple[dict | None, str | None]:
 def diagnose_init_lstm_params(calls: list[dict], outcomes: list[dict]) -> dict[str, tuple]:
     """Check ``init_lstm_params`` over calls drawn by ``draw_init_calls`` (or the public ones).
 
-    Every call: the twelve keys with their shapes; b_f all 1 and b_i, b_o, b_g all 0 (what
-    ``keras.layers.LSTM(unit_forget_bias=True)`` does); weights finite and not all equal; all
-    weights of all calls together of root mean square at most ``MAX_INIT_RMS``. Across calls:
-    the same seed gives the same weights, another seed other weights.
+    Every call: the twelve keys with their shapes (a shape problem is said once, under
+    "shapes"); b_f all 1 and b_i, b_o, b_g all 0 (what ``keras.layers.LSTM(
+    unit_forget_bias=True)`` does); weights finite and not all equal, the four gates'
+    matrices not all the same; all weights of all calls together of root mean square at most
+    ``MAX_INIT_RMS`` (the public check's limit too). Across calls: the same seed gives the
+    same weights, another seed other weights.
     Returns ``{check -> (ok, message)}``.
     """
     res = {k: (True, "right") for k in INIT_CHECKS}
@@ -432,7 +436,8 @@ def diagnose_init_lstm_params(calls: list[dict], outcomes: list[dict]) -> dict[s
         if not problem:
             params, problem = _read_params(decode(outcome["value"]), n_in, n_h)
         if problem:
-            return {k: (False, problem) for k in INIT_CHECKS}
+            later = "not checked (fix the keys and shapes first)"
+            return {k: (False, problem if k == "shapes" else later) for k in INIT_CHECKS}
         read.append(params)
         if res["forget_bias"][0] and not np.allclose(params["b_f"], 1.0):
             if np.allclose(params["b_f"], 0.0):
@@ -459,13 +464,28 @@ def diagnose_init_lstm_params(calls: list[dict], outcomes: list[dict]) -> dict[s
                     f"every entry of params['{key}'] is {w.flat[0]:.3g}: the weights must be "
                     "random, or all units stay identical (no symmetry breaking)",
                 )
+        for w in ("Wx", "Wh"):
+            mats = [params[f"{w}_{k}"] for k in GATES]
+            if (
+                res["weights"][0]
+                and mats[0].size > 1
+                and all(np.array_equal(mats[0], m) for m in mats[1:])
+            ):
+                res["weights"] = (
+                    False,
+                    f"{w}_f, {w}_i, {w}_o and {w}_g are the same matrix: the four gates would "
+                    "compute the same thing. Create the generator once, rng = "
+                    "np.random.default_rng(seed), and draw each of the eight matrices from it "
+                    "in turn (a new default_rng(seed) per matrix repeats the same numbers)",
+                )
     weights = [p[k].ravel() for p in read for k in p if k.startswith("W")]
     rms = float(np.sqrt(np.mean(np.concatenate(weights) ** 2))) if weights else 0.0
     if res["weights"][0] and rms > MAX_INIT_RMS:
         res["weights"] = (
             False,
-            f"the weights have a root mean square of {rms:.2f}: keep them small (a standard "
-            f"deviation of 0.5 or less) so that f ≈ σ(b_f) at the start",
+            f"the weights have a root mean square of {rms:.2f}, over the limit of "
+            f"{MAX_INIT_RMS} (the same here and in the grader): draw them with a standard "
+            "deviation of 0.5 or less, so that f ≈ σ(b_f) at the start",
         )
     if len(read) >= 3:
         same = all(np.array_equal(read[0][k], read[1][k]) for k in read[0])
@@ -496,11 +516,14 @@ def judge_init_lstm_params(calls: list[dict], outcomes: list[dict]) -> Verdict:
     return _init_verdicts(calls, outcomes)[1]
 
 
-def check_init_lstm_params(init_lstm_params: Callable) -> bool:
-    """Public check of ``init_lstm_params(n_in, n_h, seed)``."""
-    calls = public_init_calls()
-    outcomes = [call_locally(init_lstm_params, call) for call in calls]
-    return print_verdicts("check_init_lstm_params", _init_verdicts(calls, outcomes)[0])
+def check_init_lstm_params(init_lstm_params: Callable) -> CheckResult:
+    """Public check of ``init_lstm_params(n_in, n_h, seed)`` (the same limits as the grader)."""
+    return run_check(
+        "init_lstm_params",
+        init_lstm_params,
+        public_init_calls(),
+        lambda c, o: _init_verdicts(c, o)[0],
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -533,9 +556,13 @@ def _number(value, name: str) -> tuple[float | None, str | None]:
     arr, problem = as_array(value, name)
     if problem:
         return None, problem.replace("a numpy array", "a number")
-    if arr.size != 1:
-        return None, f"{name} has shape {arr.shape}; expected one number"
-    return float(arr.reshape(-1)[0]), None
+    if arr.ndim:
+        what = "an array of one element" if arr.size == 1 else "an array"
+        return None, (
+            f"{name} is {what} of shape {fmt_shape(arr.shape)}; return one number, not an "
+            "array (float(...) of your result), so that it prints and formats as a number"
+        )
+    return float(arr), None
 
 
 def _memory_variants(b_f: float, T: int) -> dict[str, float]:
@@ -654,20 +681,26 @@ def judge_half_life(calls: list[dict], outcomes: list[dict]) -> Verdict:
     return _number_verdicts(calls, outcomes, diagnose_half_life, "half_life")[1]
 
 
-def check_memory_left(memory_left: Callable) -> bool:
+def check_memory_left(memory_left: Callable) -> CheckResult:
     """Public check of ``memory_left(b_f, T)`` on b_f = 2, T = 10 and b_f = 1, T = 20."""
     calls = [{"args": [2.0, 10], "kwargs": {}}, {"args": [1.0, 20], "kwargs": {}}]
-    outcomes = [call_locally(memory_left, call) for call in calls]
-    outputs, _ = _number_verdicts(calls, outcomes, diagnose_memory_left, "memory_left")
-    return print_verdicts("check_memory_left", outputs)
+    return run_check(
+        "memory_left",
+        memory_left,
+        calls,
+        lambda c, o: _number_verdicts(c, o, diagnose_memory_left, "memory_left")[0],
+    )
 
 
-def check_half_life(half_life: Callable) -> bool:
+def check_half_life(half_life: Callable) -> CheckResult:
     """Public check of ``half_life(b_f)`` on b_f = 1 and b_f = 3."""
     calls = [{"args": [1.0], "kwargs": {}}, {"args": [3.0], "kwargs": {}}]
-    outcomes = [call_locally(half_life, call) for call in calls]
-    outputs, _ = _number_verdicts(calls, outcomes, diagnose_half_life, "half_life")
-    return print_verdicts("check_half_life", outputs)
+    return run_check(
+        "half_life",
+        half_life,
+        calls,
+        lambda c, o: _number_verdicts(c, o, diagnose_half_life, "half_life")[0],
+    )
 
 
 # ------------------------------------------------------------------------------------------

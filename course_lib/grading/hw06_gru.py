@@ -35,16 +35,17 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .. import cells
-from .common import Assignment, FunctionPart, Verdict, decode, encode, print_verdicts
+from .common import Assignment, FunctionPart, Verdict, decode, encode
 from .diagnose import (
+    CheckResult,
     aggregate,
     as_array,
-    call_locally,
     close,
     compare,
     diagnose_calls,
     first_match,
     outcome_problem,
+    run_check,
     shape_problem,
 )
 
@@ -330,15 +331,16 @@ def judge_gru_step(calls: list[dict], outcomes: list[dict]) -> Verdict:
     return gru_step_verdicts(calls, outcomes)[1]
 
 
-def check_gru_step(gru_step: Callable) -> bool:
+def check_gru_step(gru_step: Callable) -> CheckResult:
     """Public check: run your ``gru_step`` on two fixed inputs and say what is right.
 
-    One line per output (h_t, z, r, h_tilde), naming the faulty term. Advice only: the score
-    comes from the autograder.
+    One line per output (z, r, h_tilde, h_t), naming the faulty term; one line when nothing
+    came back at all. Advice only: the score comes from the autograder. The result is true
+    when everything passed and shows nothing in a notebook.
     """
-    calls = public_gru_calls()
-    outcomes = [call_locally(gru_step, call) for call in calls]
-    return print_verdicts("check_gru_step", gru_step_verdicts(calls, outcomes)[0])
+    return run_check(
+        "gru_step", gru_step, public_gru_calls(), lambda c, o: gru_step_verdicts(c, o)[0]
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -404,8 +406,8 @@ def _conversion_message(status: Mapping[str, str]) -> str:
     if all(s == "same" for s in status.values()):
         return (
             "you returned the parameters unchanged: Keras' z means 'keep the old state', the "
-            "lecture's z 'take the candidate', so Keras' z must be the lecture's 1 − z; since "
-            "σ(−a) = 1 − σ(a), negate the update gate's Wx_z, Wh_z and b_z"
+            "lecture's z 'take the candidate', so Keras' z must be the lecture's 1 − z. Which "
+            "gate's parameters does that touch, and what does σ(−a) = 1 − σ(a) suggest?"
         )
     if any(status[k] == "one minus" for k in z_keys):
         return (
@@ -438,14 +440,23 @@ def _conversion_message(status: Mapping[str, str]) -> str:
     return "; ".join(parts) or "the converted parameters do not compute the same sequence"
 
 
+#: Said when the conversion changed the params it was given (public check: see ``call_locally``).
+MUTATED_MESSAGE = (
+    "you changed the params you were given: dict(params) copies the dict but not the arrays, "
+    "so new[k] *= -1 also changes params[k]; build new arrays (-params[k], params[k].copy())"
+)
+
+
 def diagnose_to_keras_convention(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, str]]:
     """Does Keras' GRU(reset_after=False) with the returned parameters compute the lecture's h?
 
     Both sequences are computed here by ``cells.gru_step``: the returned parameters with
     ``convention="keras"``, the call's own parameters with ``convention="lecture"``, on the
     sequence ``_sequence_for(call)``. When they differ, each returned entry is compared with the
-    original (same, negated, 1 − p, transposed) to say which term is wrong.
-    Returns ``{"sequence": (ok, message)}``.
+    original (same, negated, 1 − p, transposed) to say which term is wrong. An outcome that
+    records the params as changed in place (``"changed_args"``, set by the public check's
+    ``call_locally``; the grader's kernel does not report it) is wrong even when the sequence
+    is right. Returns ``{"sequence": (ok, message)}``.
     """
     problem = outcome_problem(outcome, "to_keras_convention")
     if problem:
@@ -474,10 +485,12 @@ def diagnose_to_keras_convention(call: Mapping, outcome: Mapping) -> dict[str, t
     reference = run_lecture(params, X)
     with np.errstate(all="ignore"):
         H = run_keras_convention(converted, X)
+    mutated = MUTATED_MESSAGE if 0 in outcome.get("changed_args", ()) else None
     if close(H, reference):
-        return {"sequence": (True, "right")}
+        return {"sequence": (mutated is None, mutated or "right")}
     status = {k: _key_status(converted[k], params[k]) for k in params}
-    return {"sequence": (False, _conversion_message(status))}
+    message = _conversion_message(status)
+    return {"sequence": (False, f"{mutated}; and {message}" if mutated else message)}
 
 
 def _conversion_verdicts(calls, outcomes):
@@ -494,11 +507,18 @@ def judge_to_keras_convention(calls: list[dict], outcomes: list[dict]) -> Verdic
     return _conversion_verdicts(calls, outcomes)[1]
 
 
-def check_to_keras_convention(to_keras_convention: Callable) -> bool:
-    """Public check of ``to_keras_convention(params)`` on fixed parameters (n_in 2, n_h 3)."""
-    calls = public_conversion_calls()
-    outcomes = [call_locally(to_keras_convention, call) for call in calls]
-    return print_verdicts("check_to_keras_convention", _conversion_verdicts(calls, outcomes)[0])
+def check_to_keras_convention(to_keras_convention: Callable) -> CheckResult:
+    """Public check of ``to_keras_convention(params)`` on fixed parameters (n_in 2, n_h 3).
+
+    Besides the sequence, it checks that the params given were left unchanged: the grader's
+    kernel sends back returned values only, so changing the input in place is caught here.
+    """
+    return run_check(
+        "to_keras_convention",
+        to_keras_convention,
+        public_conversion_calls(),
+        lambda c, o: _conversion_verdicts(c, o)[0],
+    )
 
 
 # ------------------------------------------------------------------------------------------
