@@ -10,3 +10,14 @@ hands-on), ``widgets`` (the explorers of each lesson) and ``grading``.
 """
 
 __version__ = "0.1.0"
+
+
+def presentation(on: bool = True) -> int:
+    """Presentation mode (large fonts, for a projector) for every explorer of the course: those
+    already shown and those made later in this kernel. ``presentation(False)`` switches it off.
+
+    Returns how many existing explorers were switched. (Imports ipywidgets on first use.)
+    """
+    from .widgets.base import set_presentation
+
+    return set_presentation(on)

@@ -11,19 +11,52 @@ slider event replaces the text of existing widgets, it never creates a widget.
 Speed: an event costs the kernel the maths plus about a millisecond of SVG text; the browser
 draws. ipywidgets' front end keeps at most one message per control in flight and merges the
 changes made meanwhile, so a drag never builds a queue and its last value is always sent.
+
+Without a kernel: displaying an explorer sends, beside the widget view, a static picture of its
+state at that moment (``text/html``: the same SVG plots, the numbers tables and the settings of
+the controls, see :meth:`Explorer.static_html`), which GitHub, nbviewer, VS Code without a kernel
+and exported HTML show. It is made once, when the explorer is displayed, never on an event.
+
+Scenes: ``SCENES`` maps a name to the settings that differ from ``DEFAULTS``;
+``explorer.scene(name)`` sets every control to ``{**DEFAULTS, **SCENES[name]}`` (so a scene is the
+same whatever was moved before), and a row of buttons, made once, does it in class.
+
+Presentation: ``presentation=True`` per explorer, or :func:`set_presentation` (re-exported as
+``course_lib.presentation``) for every explorer, those already shown and those to come.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import weakref
 from collections.abc import Mapping
 
 import ipywidgets as widgets
 
 from .svgplot import PlotView
 
-__all__ = ["Explorer", "PlotView", "numbers_table", "PRESENTATION_CSS"]
+__all__ = ["Explorer", "PlotView", "numbers_table", "PRESENTATION_CSS", "set_presentation"]
+
+#: Every explorer made in this kernel (weakly held), for :func:`set_presentation`.
+_EXPLORERS: weakref.WeakSet = weakref.WeakSet()
+#: Whether :func:`set_presentation` switched presentation mode on for all explorers.
+_PRESENTATION_ALL = False
+
+
+def set_presentation(on: bool = True) -> int:
+    """Presentation mode (large fonts) for every explorer: those already shown and those to come.
+
+    ``set_presentation(False)`` switches it off again, for all. Returns how many existing
+    explorers were switched. ``course_lib.presentation(on)`` calls this.
+    """
+    global _PRESENTATION_ALL
+    _PRESENTATION_ALL = bool(on)
+    explorers = list(_EXPLORERS)
+    for explorer in explorers:
+        explorer.presentation = _PRESENTATION_ALL
+    return len(explorers)
+
 
 #: Style sheet that ``presentation=True`` switches on: larger labels, readouts and tables.
 PRESENTATION_CSS = """
@@ -76,27 +109,38 @@ class Explorer:
 
     ``set(**values)`` moves controls (checked against their names and ranges) and updates the
     views once; ``values`` is the dict of numbers the explorer shows; ``presentation`` toggles
-    large fonts. Displaying the object in a notebook displays ``widget``.
+    large fonts; ``scene(name)`` sets a named scene (``SCENES``). Displaying the object in a
+    notebook displays ``widget`` plus a static picture of its state (``_repr_mimebundle_``).
     """
 
     #: Font scale of figures in presentation mode.
     presentation_scale = 1.6
+    #: The documented starting values of the controls a scene starts from (name → value).
+    DEFAULTS: dict = {}
+    #: Named scenes: name → the settings that differ from ``DEFAULTS``.
+    SCENES: dict = {}
 
-    def __init__(self, presentation: bool = False):
+    def __init__(self, presentation: bool | None = None):
         self.controls: dict[str, widgets.Widget] = {}
         self.figures: list[PlotView] = []
         self._values: dict = {}
         self._muted = False
         self._presentation = False
+        #: The scene last set by ``scene()``; None once a control moved after it.
+        self.current_scene: str | None = None
         self._css = widgets.HTML(PRESENTATION_CSS)
         self.widget: widgets.Box = widgets.VBox()
         self._build()
-        self.widget.children = (self._css, *self.widget.children)
+        head = (self._css,)
+        if self.SCENES and not hasattr(self, "_buttons"):
+            head += (self._scene_row(),)
+        self.widget.children = (*head, *self.widget.children)
         self.widget.add_class("course-explorer")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        self.presentation = presentation
+        self.presentation = bool(presentation) or _PRESENTATION_ALL
         self.update()
+        _EXPLORERS.add(self)
 
     # -- to implement -----------------------------------------------------------------------
     def _build(self) -> None:  # pragma: no cover - abstract
@@ -121,6 +165,7 @@ class Explorer:
         """
         for name, value in values.items():
             self._check(name, value)
+        self.current_scene = None
         self._muted = True
         try:
             for name, value in values.items():
@@ -155,10 +200,71 @@ class Explorer:
         self._values = self._compute()
         self._render(self._values)
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    # -- scenes -----------------------------------------------------------------------------
+    def scene_defaults(self) -> dict:
+        """What every scene starts from: ``DEFAULTS`` (subclasses add non-slider settings)."""
+        return dict(self.DEFAULTS)
 
-        display(self.widget)
+    def scene_settings(self, name: str) -> dict:
+        """Every setting of the scene ``name``: ``{**scene_defaults(), **SCENES[name]}``."""
+        if name not in self.SCENES:
+            raise ValueError(
+                f"{type(self).__name__} has no scene {name!r}; its scenes are {list(self.SCENES)}"
+            )
+        return {**self.scene_defaults(), **self.SCENES[name]}
+
+    def scene(self, name: str) -> Explorer:
+        """Set the named scene (see ``SCENES``): every control as the scene documents it."""
+        self._apply_scene(self.scene_settings(name))
+        self.current_scene = name
+        return self
+
+    def _apply_scene(self, settings: dict) -> None:
+        self.set(**settings)
+
+    def _scene_row(self) -> widgets.HBox:
+        """One button per scene, made once; a click calls ``scene(name)``."""
+        self._buttons = []
+        for name in self.SCENES:
+            button = widgets.Button(description=name, layout={"width": "auto"})
+            button.add_class("course-scene-button")
+            button.on_click(lambda _b, n=name: self.scene(n))
+            self._buttons.append(button)
+        label = widgets.HTML("<b>scenes:</b>")
+        return widgets.HBox([label, *self._buttons], layout={"flex_flow": "row wrap"})
+
+    # -- display: the widget view plus a static picture --------------------------------------
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widget view, a static ``text/html`` picture of the current state (plots, numbers,
+        settings) for renderers without a kernel, and a one-line ``text/plain``."""
+        data = dict(self.widget._repr_mimebundle_() or {})
+        data["text/html"] = self.static_html()
+        data["text/plain"] = self._plain()
+        return data
+
+    def _plain(self) -> str:
+        scene = f", scene {self.current_scene!r}" if self.current_scene else ""
+        return f"<{type(self).__name__}{scene}: run the notebook to move its controls>"
+
+    def static_html(self) -> str:
+        """A picture of the explorer as it is now, in plain HTML + SVG (no script).
+
+        The widget tree is walked once: boxes become flex rows and columns, HTML widgets (plots,
+        diagrams, numbers tables) are copied, controls show their description and value, buttons
+        are left out. The root is ``div.course-explorer-static`` with ``data-explorer`` (the class)
+        and ``data-scene`` (the scene set last, or empty).
+        """
+        scene = self.current_scene or ""
+        title = type(self).__name__ + (f" — scene “{html.escape(scene)}”" if scene else "")
+        body = "".join(_static(child) for child in self.widget.children)
+        size = ' style="font-size: 150%"' if self.presentation else ""
+        return (
+            f'<div class="course-explorer-static" data-explorer="{type(self).__name__}" '
+            f'data-scene="{html.escape(scene)}"{size}>'
+            f'<div style="color:#555; font-size: 90%">{title} (a picture of the saved state; '
+            "run the notebook to move the controls)</div>"
+            f"{body}</div>"
+        )
 
     # -- helpers ----------------------------------------------------------------------------
     def _check(self, name, value) -> None:
@@ -188,6 +294,7 @@ class Explorer:
                 # sends it back (0.1 -> 0.09999999999999999): nothing was moved, and reacting
                 # (e.g. restarting a training) would undo what later cells did.
                 return
+        self.current_scene = None
         self._controls_changed()
 
     def _controls_changed(self) -> None:
@@ -226,3 +333,40 @@ class Explorer:
         view = PlotView()
         self.figures.append(view)
         return view
+
+
+def _control_value(widget) -> str:
+    value = widget.value
+    if isinstance(widget, widgets.ToggleButtons | widgets.Dropdown):
+        return str(widget.label)
+    if isinstance(widget, widgets.FloatSlider):
+        try:
+            return format(value, widget.readout_format)
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+def _static(widget) -> str:
+    """Static HTML of one widget of an explorer's tree (see ``Explorer.static_html``)."""
+    if isinstance(widget, widgets.Button):
+        return ""
+    if isinstance(widget, widgets.Box):
+        inner = "".join(_static(child) for child in widget.children)
+        if not inner:
+            return ""
+        direction = "row" if isinstance(widget, widgets.HBox) else "column"
+        return (
+            f'<div style="display:flex; flex-direction:{direction}; flex-wrap:wrap; '
+            f'gap:4px 14px; align-items:flex-start">{inner}</div>'
+        )
+    if isinstance(widget, widgets.HTML):
+        return f"<div>{widget.value}</div>" if widget.value else ""
+    if isinstance(widget, widgets.ValueWidget):
+        label = html.escape(str(getattr(widget, "description", "") or ""))
+        value = html.escape(_control_value(widget))
+        return (
+            f'<div class="course-control" style="font-family:monospace">{label} = '
+            f"<b>{value}</b></div>"
+        )
+    return ""

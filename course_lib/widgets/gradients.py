@@ -46,8 +46,19 @@ class VanishingGradientExplorer(Explorer):
     U = 1.0
     INPUT = 0.1
     H0 = 0.0
+    DEFAULTS = {"w": 0.9, "steps": 30, "activation": "tanh"}
+    #: Lesson 04's settings (section 1, "things to try"), all over 40 steps but the last.
+    SCENES = {
+        "tanh, w = 0.9, 40 steps": {"steps": 40},
+        "linear, w = 0.9: vanishes": {"activation": "linear", "steps": 40},
+        "linear, w = 1.1: explodes": {"activation": "linear", "w": 1.1, "steps": 40},
+        "sigmoid, w = 3": {"activation": "sigmoid", "w": 3.0, "steps": 40},
+        "tanh, w = 2: saturates": {"w": 2.0, "steps": 40},
+        "relu, w = 1.2": {"activation": "relu", "w": 1.2, "steps": 40},
+        "linear, w = 0.9, 50 steps": {"activation": "linear", "steps": 50},
+    }
 
-    def __init__(self, w=0.9, steps=30, activation="tanh", presentation=False):
+    def __init__(self, w=0.9, steps=30, activation="tanh", presentation=None):
         self._init = {"w": w, "steps": steps, "activation": activation}
         super().__init__(presentation=presentation)
 
@@ -166,7 +177,15 @@ class ClippingExplorer(Explorer):
     (x, y)), ``angle_by_value`` and ``angle_by_norm`` (degrees each turned away from g).
     """
 
-    def __init__(self, gx=3.0, gy=1.0, threshold=2.0, presentation=False):
+    DEFAULTS = {"gx": 3.0, "gy": 1.0, "threshold": 2.0}
+    SCENES = {
+        "g = (3, 1), c = 2": {},
+        "g = (4, 1), c = 1": {"gx": 4.0, "threshold": 1.0},
+        "inside the threshold: nothing clipped": {"gx": 1.0, "gy": 0.5},
+        "on the diagonal: both keep the direction": {"gx": 3.0, "gy": 3.0, "threshold": 1.0},
+    }
+
+    def __init__(self, gx=3.0, gy=1.0, threshold=2.0, presentation=None):
         self._init = {"gx": gx, "gy": gy, "threshold": threshold}
         super().__init__(presentation=presentation)
 

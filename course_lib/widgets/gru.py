@@ -38,13 +38,24 @@ class GRUGateExplorer(Explorer):
         "Wx_r": 1.0, "Wh_r": 0.5, "b_r": 0.0,
         "Wx_h": 1.5, "Wh_h": 1.0, "b_h": 0.0,
     }  # fmt: skip
+    _Z = {"Wx_z": 0.0, "Wh_z": 0.0, "h_prev": 0.8}
+    _R = {**_Z, "b_z": 0.0, "Wx_r": 0.0, "Wh_r": 0.0}
+    #: Lesson 06's settings (section 3), each from ``DEFAULTS``.
+    SCENES = {
+        "defaults": {},
+        "keep the old state": {**_Z, "b_z": -5.0},
+        "half and half": {**_Z, "b_z": 0.0},
+        "take the candidate": {**_Z, "b_z": 5.0},
+        "reset open: the candidate sees the past": {**_R, "b_r": 5.0},
+        "reset closed: a fresh start": {**_R, "b_r": -5.0},
+    }
     LABELS = {
         "x": "x\u209c", "h_prev": "h\u209c\u208b\u2081", "z": "z", "r": "r",
         "r_h": "r·h\u209c\u208b\u2081", "h_tilde": "h̃", "keep_weight": "1 − z",
         "kept": "(1 − z)·h\u209c\u208b\u2081", "written": "z·h̃", "h": "h\u209c",
     }  # fmt: skip
 
-    def __init__(self, presentation: bool = False, **initial):
+    def __init__(self, presentation: bool | None = None, **initial):
         unknown = set(initial) - set(self.DEFAULTS)
         if unknown:
             raise ValueError(f"unknown initial values {sorted(unknown)}; use {list(self.DEFAULTS)}")

@@ -121,13 +121,39 @@ class LSTMGateExplorer(Explorer):
         "Wx_g": 2.0, "Wh_g": 0.5, "b_g": 0.0,
     }  # fmt: skip
     DEFAULT_SEQUENCE = (1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0)
+    _CLOSED_F = {"Wx_f": 0.0, "Wh_f": 0.0, "c_prev": 2.0}
+    _ONLY_I = {"c_prev": 0.0, "Wx_i": 0.0, "Wh_i": 0.0}
+    _HOLD = {
+        **_CLOSED_F,
+        "b_f": 5.0,
+        "Wx_i": 0.0,
+        "Wh_i": 0.0,
+        "b_i": -5.0,
+        "Wx_o": 0.0,
+        "Wh_o": 0.0,
+    }
+    #: Lesson 05's settings (section 3), each from ``DEFAULTS`` in single-step mode (the tape
+    #: scenes: the default sequence 1, 0, 0, 0, −1, 0, 0, 0 shown at its last step t = 8).
+    SCENES = {
+        "defaults": {},
+        "forget gate open": {**_CLOSED_F, "b_f": 5.0},
+        "forget gate half open": {**_CLOSED_F, "b_f": 0.0},
+        "forget gate closed": {**_CLOSED_F, "b_f": -5.0},
+        "input gate closed": {**_ONLY_I, "b_i": -5.0},
+        "input gate half open": {**_ONLY_I, "b_i": 0.0},
+        "input gate open": {**_ONLY_I, "b_i": 5.0},
+        "output gate closed": {**_HOLD, "b_o": -5.0},
+        "output gate open": {**_HOLD, "b_o": 5.0},
+        "memory tape on a spike": {"mode": "tape", "t": 8, "b_f": 4.0, "Wh_g": 0.0},
+        "memory tape, leaky forget gate": {"mode": "tape", "t": 8, "b_f": -2.0, "Wh_g": 0.0},
+    }
     LABELS = {
         "x": "x\u209c", "h_prev": "h\u209c\u208b\u2081", "c_prev": "c\u209c\u208b\u2081",
         "f": "f", "i": "i", "o": "o", "g": "g (c̃)", "kept": "f·c\u209c\u208b\u2081",
         "written": "i·g", "c": "c\u209c", "tanh_c": "tanh(c\u209c)", "h": "h\u209c",
     }  # fmt: skip
 
-    def __init__(self, presentation: bool = False, sequence=None, **initial):
+    def __init__(self, presentation: bool | None = None, sequence=None, **initial):
         unknown = set(initial) - set(self.DEFAULTS)
         if unknown:
             raise ValueError(f"unknown initial values {sorted(unknown)}; use {list(self.DEFAULTS)}")
@@ -223,6 +249,14 @@ class LSTMGateExplorer(Explorer):
             self._muted = False
         self.update()
         return self
+
+    def scene_defaults(self) -> dict:
+        """``DEFAULTS``, single-step mode, the default sequence, t = 1."""
+        return {**self.DEFAULTS, "mode": "step", "sequence": self.DEFAULT_SEQUENCE, "t": 1}
+
+    def _apply_scene(self, settings: dict) -> None:
+        self.set_sequence(settings.pop("sequence"))
+        self.set(**settings)
 
     def step(self) -> None:
         """Next step of the tape (switches to tape mode; stays at the last step)."""

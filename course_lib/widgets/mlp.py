@@ -24,7 +24,15 @@ class ActivationExplorer(Explorer):
     largest slope over the plotted range (1/4 for the sigmoid, 1 for tanh: lesson 04 needs them).
     """
 
-    def __init__(self, activation: str = "sigmoid", x: float = 0.0, presentation: bool = False):
+    DEFAULTS = {"activation": "sigmoid", "x": 0.0}
+    SCENES = {
+        "sigmoid: largest slope 1/4": {},
+        "tanh: largest slope 1": {"activation": "tanh"},
+        "sigmoid saturated (x = 5)": {"x": 5.0},
+        "relu switched off (x = −2)": {"activation": "relu", "x": -2.0},
+    }
+
+    def __init__(self, activation: str = "sigmoid", x: float = 0.0, presentation=None):
         self._initial = (activation, x)
         super().__init__(presentation=presentation)
 
@@ -111,10 +119,24 @@ class HiddenUnitsExplorer(Explorer):
     and ``output`` (ŷ on those points, a list).
     """
 
-    def __init__(self, units: int = 4, target: str = "bump", presentation: bool = False):
+    def __init__(self, units: int = 4, target: str = "bump", presentation=None):
         if not 1 <= units <= 8:
             raise ValueError(f"units must be 1 … 8, got {units}")
         self.units = units
+        # the starting sliders (see _build), and the scenes, depend on the number of units
+        self.DEFAULTS = {"target": "bump"}
+        for j in range(1, units + 1):
+            centre = (j - 0.5) / units
+            self.DEFAULTS.update(
+                {f"w{j}": 20.0, f"b{j}": -20.0 * centre, f"v{j}": 0.5 if j % 2 else -0.5}
+            )
+        self.SCENES = {"the starting sigmoids": {}}
+        if units >= 2:
+            # σ(20x − 6) − σ(20x − 14): up at x = 0.3, down at x = 0.7
+            bump = {"target": "step up and down", "w1": 20.0, "b1": -6.0, "v1": 1.0}
+            bump.update({"w2": 20.0, "b2": -14.0, "v2": -1.0})
+            bump.update({f"v{j}": 0.0 for j in range(3, units + 1)})
+            self.SCENES["two units make a bump"] = bump
         self._initial_target = target
         self.x = np.linspace(0.0, 1.0, 201)
         super().__init__(presentation=presentation)
@@ -126,11 +148,12 @@ class HiddenUnitsExplorer(Explorer):
         rows = []
         for j in range(1, self.units + 1):
             # a default that shows the idea: unit pairs make bumps at different places
-            centre = (j - 0.5) / self.units
-            sign = 1.0 if j % 2 else -1.0
-            w = self.slider(f"w{j}", 20.0, -50.0, 50.0, step=0.5, description=f"w{j}", fmt=".1f")
-            b = self.slider(f"b{j}", -20.0 * centre, -50.0, 50.0, step=0.5, description=f"b{j}")
-            v = self.slider(f"v{j}", 0.5 * sign, -3.0, 3.0, step=0.05, description=f"v{j}")
+            d = self.DEFAULTS
+            w = self.slider(
+                f"w{j}", d[f"w{j}"], -50.0, 50.0, step=0.5, description=f"w{j}", fmt=".1f"
+            )
+            b = self.slider(f"b{j}", d[f"b{j}"], -50.0, 50.0, step=0.5, description=f"b{j}")
+            v = self.slider(f"v{j}", d[f"v{j}"], -3.0, 3.0, step=0.05, description=f"v{j}")
             rows.append(widgets.HBox([w, b, v]))
         self.fit_button = widgets.Button(description="Fit by gradient descent")
         self.fit_button.on_click(lambda _: self.fit())

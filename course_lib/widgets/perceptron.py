@@ -62,9 +62,21 @@ class PerceptronTrainer(Explorer):
     ``values``: ``gate``, ``lr``, ``w1``, ``w2``, ``b``, ``epochs`` (completed passes),
     ``updates`` (examples seen), ``errors`` (points the current line misclassifies; after
     ``epoch()`` that is the count after the last epoch) and ``history`` (errors after each epoch).
+
+    Scenes (``scene(name)``; each restarts from w = (0, 0), b = 0 and then trains ``epochs``
+    passes): see ``SCENES``, e.g. ``scene("AND after training")`` is AND, η = 0.1, 5 epochs.
     """
 
-    def __init__(self, gate: str = "AND", lr: float = 0.1, presentation: bool = False):
+    DEFAULTS = {"gate": "AND", "lr": 0.1, "epochs": 0}
+    SCENES = {
+        "AND before training": {},
+        "AND after training": {"epochs": 5},
+        "OR after training": {"gate": "OR", "epochs": 3},
+        "XOR after 20 epochs": {"gate": "XOR", "epochs": 20},
+        "overlapping cloud after 20 epochs": {"gate": "overlapping cloud", "epochs": 20},
+    }
+
+    def __init__(self, gate: str = "AND", lr: float = 0.1, presentation: bool | None = None):
         self._initial = (gate, lr)
         super().__init__(presentation=presentation)
 
@@ -123,18 +135,28 @@ class PerceptronTrainer(Explorer):
         self.update()
         return self
 
-    def epoch(self):
-        """Apply the rule to every example once (finishing the current pass if one is open)."""
+    def epoch(self, n: int = 1):
+        """Apply the rule to every example once (finishing the current pass if one is open);
+        ``n`` passes, then the views are updated once."""
         lr = self.controls["lr"].value
-        start = self.updates % len(self.t)
-        for n in range(start, len(self.t)):
-            self.w, self.b, _ = learning.perceptron_update(self.w, self.b, self.X[n], self.t[n], lr)
-            self._last = n
-            self.updates += 1
-        self.epochs += 1
-        self.history.append(learning.perceptron_errors(self.w, self.b, self.X, self.t))
+        for _ in range(int(n)):
+            start = self.updates % len(self.t)
+            for k in range(start, len(self.t)):
+                self.w, self.b, _ = learning.perceptron_update(
+                    self.w, self.b, self.X[k], self.t[k], lr
+                )
+                self._last = k
+                self.updates += 1
+            self.epochs += 1
+            self.history.append(learning.perceptron_errors(self.w, self.b, self.X, self.t))
         self.update()
         return self
+
+    def _apply_scene(self, settings):
+        epochs = settings.pop("epochs")
+        self.set(**settings)  # restarts from w = 0, b = 0
+        if epochs:
+            self.epoch(epochs)
 
     def _controls_changed(self):
         self._reset_state()

@@ -78,8 +78,18 @@ class UnrolledRNNExplorer(Explorer):
     """
 
     default_sequence = (1.0, 0.5, -1.0, 0.0, 0.0, 0.0)
+    DEFAULTS = {"wx": 1.0, "wh": 0.5, "b": 0.0, "sequence": list(default_sequence)}
+    _PULSE = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    #: Lesson 03's settings: one pulse, remembered less or more.
+    SCENES = {
+        "defaults": {},
+        "a pulse fades (wh = 0.5)": {"sequence": _PULSE},
+        "a pulse lingers (wh = 0.9)": {"sequence": _PULSE, "wh": 0.9},
+        "no memory (wh = 0)": {"sequence": _PULSE, "wh": 0.0},
+        "the sign flips (wh = −0.9)": {"sequence": _PULSE, "wh": -0.9},
+    }
 
-    def __init__(self, wx=1.0, wh=0.5, b=0.0, sequence=None, presentation=False):
+    def __init__(self, wx=1.0, wh=0.5, b=0.0, sequence=None, presentation=None):
         self._init = {"wx": wx, "wh": wh, "b": b}
         seq = parse_sequence(self.default_sequence if sequence is None else sequence)
         self._sequence = seq
