@@ -6,6 +6,9 @@ The perceptron (Rosenblatt 1958) learns with
     Δw = η (t − o) x,    Δb = η (t − o)
 
 "if it fell short (t = 1, o = 0), raise the weights; if it overshot (t = 0, o = 1), lower them".
+Without the step the same neuron is a **linear unit** for regression (Widrow and Hoff's ADALINE,
+1960): y = x·w + b, trained by the delta rule Δw = η (t − y) x, which is gradient descent on the
+squared error and ends at the least-squares line.
 The MLP is trained by gradient descent on the mean squared error, its gradients computed by
 backpropagation (and checked against finite differences in the tests).
 """
@@ -24,6 +27,11 @@ __all__ = [
     "perceptron_epoch",
     "perceptron_errors",
     "train_perceptron",
+    "linear_unit",
+    "linear_unit_loss",
+    "linear_unit_gradients",
+    "delta_rule_update",
+    "train_linear_unit",
     "init_mlp",
     "mlp_forward_cache",
     "mlp_loss",
@@ -126,6 +134,96 @@ def train_perceptron(X, t, lr: float = 0.1, epochs: int = 20, w0=None, b0: float
         if errors[-1] == 0:
             break
     return w, b, errors
+
+
+# --------------------------------------------------------------------------------------------
+# Linear unit (the perceptron without its step): regression by the delta rule
+# --------------------------------------------------------------------------------------------
+
+
+def _check_wb(w, b, X):
+    w = np.asarray(w, dtype=float)
+    if w.shape != (X.shape[1],):
+        raise ValueError(f"w has shape {w.shape}; expected ({X.shape[1]},) for X of {X.shape}")
+    return w, float(b)
+
+
+def linear_unit(X, w, b) -> np.ndarray:
+    """The perceptron without its step: y = X w + b, a real number per row. ``X`` (n, n_in)."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X has shape {X.shape}; expected (n, n_in)")
+    w, b = _check_wb(w, b, X)
+    return X @ w + b
+
+
+def linear_unit_loss(w, b, X, t) -> float:
+    """Mean squared error L = (1/N) Σ_n (x_n·w + b − t_n)²."""
+    X, t = _check_xt(X, t)
+    return float(np.mean((linear_unit(X, w, b) - t) ** 2))
+
+
+def linear_unit_gradients(w, b, X, t):
+    """``(loss, dL/dw, dL/db)`` of the MSE: ∂L/∂w = (2/N) Xᵀ(y − t), ∂L/∂b = (2/N) Σ (y − t).
+
+    Setting both to zero gives the normal equations of least squares,
+    [X 1]ᵀ[X 1] [w; b] = [X 1]ᵀ t.
+    """
+    X, t = _check_xt(X, t)
+    err = linear_unit(X, w, b) - t
+    n = X.shape[0]
+    return float(np.mean(err**2)), 2.0 / n * (X.T @ err), 2.0 / n * float(err.sum())
+
+
+def delta_rule_update(w, b, x, t, lr):
+    """The delta rule (Widrow–Hoff, least mean squares) on one example.
+
+    y = x·w + b;  w ← w + η (t − y) x;  b ← b + η (t − y): the perceptron rule with the real
+    output y in place of step(·), and the step −η ∂E/∂w of E = ½ (t − y)².
+    Returns ``(w, b, y)`` with the output ``y`` computed before the update.
+    """
+    w = np.asarray(w, dtype=float)
+    x = np.asarray(x, dtype=float)
+    if w.shape != x.shape or w.ndim != 1:
+        raise ValueError(f"x and w must be 1-D of the same length; got {x.shape} and {w.shape}")
+    y = float(x @ w + b)
+    delta = lr * (float(t) - y)
+    return w + delta * x, float(b) + delta, y
+
+
+def train_linear_unit(
+    X, t, lr: float = 0.01, epochs: int = 100, online: bool = True, w0=None, b0: float = 0.0
+):
+    """Fit y = x·w + b to real-valued targets by gradient descent.
+
+    ``online=True``: the delta rule, one update per example in order (``delta_rule_update``);
+    with a small η it ends close to the least-squares solution (within a distance that shrinks
+    with η). ``online=False``: full-batch gradient descent on the MSE, w ← w − η ∂L/∂w
+    (``linear_unit_gradients``), which converges to the least-squares solution itself for
+    η < 1/λ_max of (2/N) [X 1]ᵀ[X 1]. Returns ``(w, b, losses)``, ``losses[k]`` the MSE after
+    epoch k+1.
+    """
+    X, t = _check_xt(X, t)
+    if epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}")
+    w = np.zeros(X.shape[1]) if w0 is None else np.asarray(w0, dtype=float).copy()
+    w, b = _check_wb(w, b0, X)
+    losses = []
+    for _ in range(epochs):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below
+            if online:
+                for x_n, t_n in zip(X, t, strict=True):
+                    w, b, _ = delta_rule_update(w, b, x_n, t_n, lr)
+            else:
+                _, dw, db = linear_unit_gradients(w, b, X, t)
+                w, b = w - lr * dw, b - lr * db
+            losses.append(linear_unit_loss(w, b, X, t))
+        if not np.isfinite(losses[-1]):
+            raise FloatingPointError(
+                f"the loss became {losses[-1]} at epoch {len(losses)}: lr={lr} is too large "
+                "for inputs of this size (scale the inputs or lower lr)"
+            )
+    return w, b, losses
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,8 +3,11 @@
 A language model reads the words so far and answers with a **probability distribution** over
 the next word. Here: a small corpus the course wrote itself (in the style of the lecture's
 "My name is …" and "All I want for Christmas is you"), a vocabulary, the (context → next word)
-training pairs, and sampling from a distribution with a temperature. The model itself is built
-in Keras in the lesson. numpy only: no TensorFlow.
+training pairs, and sampling from a distribution with a temperature. The same corpus read
+**character by character** (Karpathy's "The unreasonable effectiveness of recurrent neural
+networks", 2015) gives a character vocabulary, (input, shifted target) training sequences and a
+sampler that carries the network's state. The models themselves are built in Keras in the
+lesson. numpy only: no TensorFlow.
 """
 
 from __future__ import annotations
@@ -21,9 +24,14 @@ __all__ = [
     "tokenize",
     "Vocabulary",
     "next_token_pairs",
+    "softmax",
     "softmax_with_temperature",
     "sample_next",
     "generate",
+    "char_corpus",
+    "CharVocabulary",
+    "char_sequences",
+    "sample_chars",
 ]
 
 #: Padding token (id 0) put before a sentence's first word, and the end-of-sentence token.
@@ -120,6 +128,27 @@ def next_token_pairs(sentences: Iterable[str], vocab: Vocabulary, context: int):
     return np.array(X, dtype=np.int64), np.array(y, dtype=np.int64)
 
 
+def softmax(logits, temperature: float = 1.0) -> np.ndarray:
+    """The softmax with a temperature T: p_i = exp(z_i / T) / Σ_j exp(z_j / T).
+
+    ``logits`` z is a 1-D array of scores (a score of −inf gets probability 0). T = 1 is the
+    plain softmax, T < 1 sharpens the distribution towards the largest score, T > 1 flattens
+    it towards uniform. Computed as exp(z/T − max(z/T)) so that large scores do not overflow.
+    """
+    z = np.asarray(logits, dtype=float)
+    if z.ndim != 1 or z.size == 0 or np.isnan(z).any() or np.isposinf(z).any():
+        raise ValueError(f"logits must be a non-empty 1-D array of numbers < inf, got {z!r}")
+    if np.isneginf(z).all():
+        raise ValueError("logits are all -inf: no token can be drawn")
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    scaled = z / temperature
+    scaled = scaled - scaled.max()
+    with np.errstate(under="ignore"):
+        w = np.exp(scaled)
+    return w / w.sum()
+
+
 def softmax_with_temperature(probs, temperature: float = 1.0) -> np.ndarray:
     """Re-weight a distribution: p_i^(1/T) / Σ_j p_j^(1/T) (the softmax of log p / T).
 
@@ -131,11 +160,8 @@ def softmax_with_temperature(probs, temperature: float = 1.0) -> np.ndarray:
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
     with np.errstate(divide="ignore"):
-        logits = np.log(p) / temperature
-    logits = logits - logits.max()
-    with np.errstate(under="ignore"):
-        w = np.exp(logits)
-    return w / w.sum()
+        logits = np.log(p)
+    return softmax(logits, temperature)
 
 
 def sample_next(probs, rng: np.random.Generator, temperature: float = 1.0) -> int:
@@ -172,3 +198,107 @@ def generate(
         out.append(vocab.itos[nxt])
         ids.append(nxt)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Characters
+# --------------------------------------------------------------------------------------------
+
+
+def char_corpus(sentences: Iterable[str] = CORPUS) -> str:
+    """The sentences as one text, one per line: "my name is anna .\\nmy name is bruno .\\n…".
+
+    The newline ends a sentence, so a character model learns where sentences stop.
+    """
+    return "".join(f"{s}\n" for s in sentences)
+
+
+class CharVocabulary:
+    """Character ↔ id, the characters of ``text`` in sorted order (the newline comes first).
+
+    ``vocab.ids(text)`` and ``vocab.text(ids)`` convert; a character that is not in the
+    vocabulary raises ValueError naming it.
+    """
+
+    def __init__(self, text: str):
+        if not text:
+            raise ValueError("text is empty: no characters for a vocabulary")
+        self.itos: list[str] = sorted(set(text))
+        self.stoi: dict[str, int] = {c: i for i, c in enumerate(self.itos)}
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __contains__(self, char: str) -> bool:
+        return char in self.stoi
+
+    def ids(self, text: str) -> np.ndarray:
+        missing = sorted({c for c in text if c not in self.stoi})
+        if missing:
+            raise ValueError(f"characters not in the vocabulary: {missing}")
+        return np.array([self.stoi[c] for c in text], dtype=np.int64)
+
+    def text(self, ids: Iterable[int]) -> str:
+        out = []
+        for i in ids:
+            i = int(i)
+            if not 0 <= i < len(self.itos):
+                raise ValueError(f"id {i} is outside the vocabulary (0 … {len(self.itos) - 1})")
+            out.append(self.itos[i])
+        return "".join(out)
+
+
+def char_sequences(ids, length: int, step: int = 1):
+    """Training sequences of a character model: every input character's target is the next one.
+
+    Row k reads ``ids[k·step : k·step + length]`` as input ``X`` and the same span shifted by one,
+    ``ids[k·step + 1 : k·step + length + 1]``, as target ``Y`` (sequence → sequence: a target at
+    every step). Returns ``X`` and ``Y``, both (n, length) int64, n = ⌊(len(ids) − length − 1) /
+    step⌋ + 1.
+    """
+    a = np.asarray(ids, dtype=np.int64)
+    if a.ndim != 1:
+        raise ValueError(f"ids must be 1-D, got shape {a.shape}")
+    if length < 1 or step < 1:
+        raise ValueError(f"length and step must be >= 1, got {length} and {step}")
+    if a.size < length + 1:
+        raise ValueError(f"text too short: length={length} needs {length + 1} ids, got {a.size}")
+    starts = np.arange(0, a.size - length, step)
+    idx = starts[:, None] + np.arange(length)[None, :]
+    return a[idx], a[idx + 1]
+
+
+def sample_chars(
+    next_logits: Callable,
+    vocab: CharVocabulary,
+    rng: np.random.Generator,
+    prompt: str = "",
+    temperature: float = 1.0,
+    max_chars: int = 80,
+    start: str = "\n",
+    stop: str = "\n",
+) -> str:
+    """Write text one character at a time, carrying the network's state (as in min-char-rnn).
+
+    ``next_logits(char_id, state) -> (logits, state)`` runs one step of the model: it reads one
+    character id and the state (``None`` at the start) and returns the scores of the next
+    character (V,) and the new state. The model first reads ``start`` (a sentence begins after a
+    newline) and the ``prompt``; then each next character is drawn from
+    ``softmax(logits, temperature)`` with ``rng`` and fed back, until ``stop`` or ``max_chars``.
+    Returns the characters written after the prompt (without ``stop``).
+    """
+    state, logits = None, None
+    for i in vocab.ids(start + prompt):
+        logits, state = next_logits(int(i), state)
+    stop_id = vocab.stoi.get(stop) if stop else None
+    out = []
+    for _ in range(max_chars):
+        logits = np.asarray(logits, dtype=float)
+        if logits.shape != (len(vocab),):
+            raise ValueError(f"next_logits returned shape {logits.shape}; expected ({len(vocab)},)")
+        nxt = int(rng.choice(len(vocab), p=softmax(logits, temperature)))
+        if nxt == stop_id:
+            break
+        out.append(vocab.itos[nxt])
+        logits, state = next_logits(nxt, state)
+    return "".join(out)

@@ -323,3 +323,140 @@ def test_hidden_unit_curves_two_units_make_a_bump():
     assert out[50] > 0.95 and out[0] < 0.01 and out[-1] < 0.01
     with pytest.raises(ValueError, match="same length"):
         learning.hidden_unit_curves(x, [1.0, 2.0], [0.0], [1.0, 1.0])
+
+
+# --------------------------------------------------------------------------------------------
+# Linear unit: regression by the delta rule, against least squares
+# --------------------------------------------------------------------------------------------
+
+
+def _regression_data(n=40, n_in=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_in))
+    t = X @ rng.normal(size=n_in) + 0.7 + rng.normal(scale=0.3, size=n)  # not an exact fit
+    return X, t
+
+
+def _lstsq(X, t):
+    coef = np.linalg.lstsq(np.c_[X, np.ones(len(X))], t, rcond=None)[0]
+    return coef[:-1], coef[-1]
+
+
+def test_delta_rule_update_by_hand():
+    # y = 0.5·2 − 1·1 + 0.25 = 0.25; t − y = 0.75; η (t − y) = 0.075
+    w, b, y = learning.delta_rule_update([0.5, -1.0], 0.25, [2.0, 1.0], 1.0, lr=0.1)
+    assert y == pytest.approx(0.25)
+    np.testing.assert_allclose(w, [0.5 + 0.15, -1.0 + 0.075])
+    assert b == pytest.approx(0.325)
+    # a right answer moves nothing
+    w, b, y = learning.delta_rule_update([1.0, 1.0], 0.0, [1.0, 2.0], 3.0, lr=0.5)
+    assert y == 3.0 and list(w) == [1.0, 1.0] and b == 0.0
+    with pytest.raises(ValueError, match="same length"):
+        learning.delta_rule_update([1.0, 1.0], 0.0, [1.0, 2.0, 3.0], 3.0, lr=0.5)
+
+
+def test_delta_rule_is_the_step_down_the_squared_error_of_one_example():
+    # E = ½ (t − y)²: the update equals −η dE/dθ by central differences
+    w0, b0, x, t, lr, eps = np.array([0.3, -0.2]), 0.1, np.array([1.5, -0.5]), 2.0, 0.05, 1e-6
+
+    def e(w, b):
+        return 0.5 * (t - (x[0] * w[0] + x[1] * w[1] + b)) ** 2
+
+    dw = [(e(w0 + eps * d, b0) - e(w0 - eps * d, b0)) / (2 * eps) for d in np.eye(2)]
+    db = (e(w0, b0 + eps) - e(w0, b0 - eps)) / (2 * eps)
+    w, b, _ = learning.delta_rule_update(w0, b0, x, t, lr)
+    np.testing.assert_allclose(w - w0, -lr * np.array(dw), rtol=1e-7)
+    assert b - b0 == pytest.approx(-lr * db, rel=1e-7)
+
+
+def test_linear_unit_gradients_match_central_differences_and_vanish_at_least_squares():
+    X, t = _regression_data()
+    w, b = np.array([0.2, -0.1, 0.4]), -0.3
+    loss, dw, db = learning.linear_unit_gradients(w, b, X, t)
+    assert loss == pytest.approx(float(np.mean((X @ w + b - t) ** 2)), rel=1e-14)
+    eps = 1e-6
+
+    def mse(w_, b_):  # written out here, not course_lib's
+        return sum(
+            (sum(xi * wi for xi, wi in zip(row, w_, strict=True)) + b_ - ti) ** 2
+            for row, ti in zip(X, t, strict=True)
+        ) / len(t)
+
+    num_w = [(mse(w + eps * d, b) - mse(w - eps * d, b)) / (2 * eps) for d in np.eye(3)]
+    num_b = (mse(w, b + eps) - mse(w, b - eps)) / (2 * eps)
+    np.testing.assert_allclose(dw, num_w, rtol=1e-6)
+    assert db == pytest.approx(num_b, rel=1e-6)
+    w_ls, b_ls = _lstsq(X, t)  # the normal equations hold at the least-squares solution
+    _, dw_ls, db_ls = learning.linear_unit_gradients(w_ls, b_ls, X, t)
+    np.testing.assert_allclose(dw_ls, 0.0, atol=1e-12)
+    assert abs(db_ls) < 1e-12
+
+
+def test_full_batch_gradient_descent_reaches_least_squares():
+    X, t = _regression_data()
+    w, b, losses = learning.train_linear_unit(X, t, lr=0.1, epochs=2000, online=False)
+    w_ls, b_ls = _lstsq(X, t)
+    np.testing.assert_allclose(w, w_ls, atol=1e-9)
+    assert b == pytest.approx(b_ls, abs=1e-9)
+    assert losses[-1] == pytest.approx(float(np.mean((X @ w_ls + b_ls - t) ** 2)), rel=1e-9)
+    assert all(b_ <= a_ + 1e-15 for a_, b_ in zip(losses, losses[1:], strict=False))
+
+
+def test_online_delta_rule_ends_near_least_squares_closer_for_smaller_lr():
+    X, t = _regression_data()
+    w_ls, b_ls = _lstsq(X, t)
+    gaps = []
+    for lr in (0.02, 0.002):
+        w, b, _ = learning.train_linear_unit(X, t, lr=lr, epochs=3000, online=True)
+        gaps.append(np.linalg.norm(np.r_[w - w_ls, b - b_ls]))
+    assert gaps[0] < 0.05 and gaps[1] < gaps[0] / 5, gaps
+
+
+def test_online_epoch_equals_a_hand_loop():
+    X, t = _regression_data(n=5, n_in=2, seed=3)
+    w, b = [0.0, 0.0], 0.0
+    for x, target in zip(X.tolist(), t.tolist(), strict=True):
+        y = w[0] * x[0] + w[1] * x[1] + b
+        d = 0.1 * (target - y)
+        w, b = [w[0] + d * x[0], w[1] + d * x[1]], b + d
+    w_c, b_c, losses = learning.train_linear_unit(X, t, lr=0.1, epochs=1)
+    np.testing.assert_allclose(w_c, w, rtol=1e-13)
+    assert b_c == pytest.approx(b, rel=1e-13) and len(losses) == 1
+
+
+def test_linear_unit_is_a_one_layer_linear_mlp():
+    # train_mlp on [n_in, 1] with a linear output makes exactly the full-batch steps
+    X, t = _regression_data(seed=4)
+    w0 = np.array([0.1, 0.2, -0.3])
+    net = [{"W": w0[:, None].copy(), "b": np.array([0.05]), "activation": "linear"}]
+    net, mlp_losses = learning.train_mlp(net, X, t[:, None], lr=0.05, epochs=50)
+    w, b, losses = learning.train_linear_unit(
+        X, t, lr=0.05, epochs=50, online=False, w0=w0, b0=0.05
+    )
+    np.testing.assert_allclose(net[0]["W"][:, 0], w, rtol=1e-12)
+    assert net[0]["b"][0] == pytest.approx(b, rel=1e-12)
+    np.testing.assert_allclose(mlp_losses[1:], losses[:-1], rtol=1e-12)  # loss before vs after
+
+
+def test_linear_unit_errors():
+    X, t = _regression_data(n=4, n_in=2)
+    with pytest.raises(ValueError, match="expected \\(2,\\)"):
+        learning.linear_unit(X, [1.0, 2.0, 3.0], 0.0)
+    with pytest.raises(ValueError, match="X must be"):
+        learning.train_linear_unit(X, t[:3])
+    with pytest.raises(FloatingPointError, match="lr=50"):
+        learning.train_linear_unit(X * 100, t, lr=50.0, epochs=200, online=False)
+
+
+def test_mlp_with_a_linear_output_fits_a_curve_a_line_cannot():
+    # regression with the MLP: tanh hidden layer, linear output, MSE; beats least squares on a
+    # curved target (the target is a parabola: a line's best MSE is its residual variance)
+    x = np.linspace(-1, 1, 41)
+    y = x**2
+    w_ls, b_ls = _lstsq(x[:, None], y)
+    line_mse = float(np.mean((x * w_ls[0] + b_ls - y) ** 2))
+    assert line_mse == pytest.approx(np.var(y), rel=1e-9)  # symmetric: the best line is flat
+    net = learning.init_mlp([1, 4, 1], ["tanh", "linear"], seed=0, scale=2.0)
+    assert learning.mlp_gradient_check(net, x[:, None], y[:, None]) < 1e-7
+    net, losses = learning.train_mlp(net, x[:, None], y[:, None], lr=0.1, epochs=3000)
+    assert losses[-1] < line_mse / 10

@@ -121,3 +121,103 @@ def test_module_does_not_import_tensorflow():
     code = "import sys, course_lib.text; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_softmax_closed_form_and_temperature():
+    import math
+
+    z = [2.0, 1.0, -0.5]
+    for T in (1.0, 0.5, 3.0):
+        e = [math.exp(v / T) for v in z]
+        np.testing.assert_allclose(text.softmax(z, T), [v / sum(e) for v in e], rtol=1e-13)
+    # shifting every score changes nothing; huge scores do not overflow
+    np.testing.assert_allclose(text.softmax(np.array(z) + 1000.0), text.softmax(z), rtol=1e-13)
+    np.testing.assert_allclose(text.softmax([0.0, 0.0, 0.0, 0.0]), np.full(4, 0.25))
+    np.testing.assert_allclose(text.softmax([1.0, 0.0], temperature=1e-4), [1.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(text.softmax([5.0, -np.inf, 5.0]), [0.5, 0.0, 0.5])
+    # softmax(log p, T) is the reweighting p^(1/T) of softmax_with_temperature
+    p = np.array([0.6, 0.3, 0.1])
+    np.testing.assert_allclose(
+        text.softmax(np.log(p), 0.7), p ** (1 / 0.7) / np.sum(p ** (1 / 0.7)), rtol=1e-13
+    )
+    for bad in ([], [[1.0, 2.0]], [1.0, np.nan], [np.inf, 0.0], [-np.inf, -np.inf]):
+        with pytest.raises(ValueError, match="logits"):
+            text.softmax(bad)
+    with pytest.raises(ValueError, match="temperature"):
+        text.softmax(z, -1.0)
+
+
+def test_char_corpus_and_vocabulary():
+    corpus = text.char_corpus(["ab c", "ca"])
+    assert corpus == "ab c\nca\n"
+    vocab = text.CharVocabulary(corpus)
+    assert vocab.itos == ["\n", " ", "a", "b", "c"] and len(vocab) == 5
+    assert vocab.ids("cab\n").tolist() == [4, 2, 3, 0]
+    assert vocab.text([2, 3, 1, 4]) == "ab c" and "a" in vocab and "z" not in vocab
+    with pytest.raises(ValueError, match=r"\['x', 'z'\]"):
+        vocab.ids("zax")
+    with pytest.raises(ValueError, match="outside"):
+        vocab.text([5])
+    with pytest.raises(ValueError, match="empty"):
+        text.CharVocabulary("")
+    full = text.char_corpus()
+    assert full.count("\n") == len(text.CORPUS) and full.startswith("my name is anna .\n")
+    assert text.CharVocabulary(full).itos[0] == "\n"
+
+
+def test_char_sequences_are_shifted_by_one():
+    ids = np.arange(10) * 3
+    X, Y = text.char_sequences(ids, length=4)
+    assert X.shape == Y.shape == (6, 4) and X.dtype == np.int64
+    assert X[0].tolist() == [0, 3, 6, 9] and Y[0].tolist() == [3, 6, 9, 12]
+    assert X[-1].tolist() == [15, 18, 21, 24] and Y[-1].tolist() == [18, 21, 24, 27]
+    for row_x, row_y in zip(X, Y, strict=True):
+        assert row_x[1:].tolist() == row_y[:-1].tolist()
+    X2, Y2 = text.char_sequences(ids, length=4, step=3)
+    assert X2[:, 0].tolist() == [0, 9] and Y2[-1].tolist() == [12, 15, 18, 21]
+    assert text.char_sequences(ids, length=9)[0].shape == (1, 9)
+    with pytest.raises(ValueError, match="too short"):
+        text.char_sequences(ids, length=10)
+    with pytest.raises(ValueError, match="length and step"):
+        text.char_sequences(ids, length=0)
+
+
+def test_sample_chars_with_a_fixed_table_model():
+    vocab = text.CharVocabulary(text.char_corpus(["abc"]))  # "\n", "a", "b", "c"
+    follow = {"\n": "a", "a": "b", "b": "c", "c": "\n"}
+    seen = []
+
+    def next_logits(i, state):
+        seen.append(vocab.itos[i])
+        logits = np.full(len(vocab), -np.inf)
+        logits[vocab.stoi[follow[vocab.itos[i]]]] = 0.0
+        return logits, (0 if state is None else state + 1)
+
+    rng = np.random.default_rng(0)
+    assert text.sample_chars(next_logits, vocab, rng) == "abc"
+    assert seen == ["\n", "a", "b", "c"]  # fed back one by one, the state carried
+    seen.clear()
+    assert text.sample_chars(next_logits, vocab, rng, prompt="ab") == "c"
+    assert seen == ["\n", "a", "b", "c"]
+    assert text.sample_chars(next_logits, vocab, rng, max_chars=2) == "ab"
+    assert text.sample_chars(next_logits, vocab, rng, stop="", max_chars=6) == "abc\nab"
+    with pytest.raises(ValueError, match="shape"):
+        text.sample_chars(lambda i, s: (np.zeros(3), s), vocab, rng)
+
+
+def test_sample_chars_follows_the_temperature():
+    # one step model with fixed scores: the first drawn character's frequency is softmax(z/T)
+    vocab = text.CharVocabulary("\nab")
+    z = np.array([-np.inf, 1.0, 0.0])  # never the newline first
+
+    def next_logits(i, state):
+        return z, state
+
+    for T in (0.5, 2.0):
+        rng = np.random.default_rng(1)
+        first = [
+            text.sample_chars(next_logits, vocab, rng, temperature=T, max_chars=1)
+            for _ in range(8000)
+        ]
+        freq_a = first.count("a") / len(first)
+        assert freq_a == pytest.approx(1 / (1 + np.exp(-1 / T)), abs=0.015), (T, freq_a)
