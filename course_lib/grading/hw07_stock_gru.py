@@ -666,7 +666,7 @@ ASSIGNMENT = Assignment(
         ClaimsPart("claims: report.json matches the model", 3.0),
     ),
     files=(MODEL_FILE, REPORT_FILE),
-    cell_timeout=180.0,
+    cell_timeout=300.0,
     timeout=600.0,
 )
 
