@@ -133,6 +133,13 @@ KNOWN_HOLES = {
         "run time scores full marks, and the plagiarism signal, which reads the submitted cells, "
         "does not flag it"
     ),
+    "ref_subprocess": _RECORDER.format(
+        how="call it in a child python process (the recorder sees only the kernel's own "
+        "calls; the sandbox lets the kernel start processes and import course_lib)"
+    ),
+    "ref_fork": _RECORDER.format(
+        how="call it in a forked child (whose recorded calls stay in the child's memory)"
+    ),
     "ref_source_exec": _RECORDER.format(
         how="exec the reference's source under another module name (f_globals['__name__'] "
         "is what the recorder checks)"

@@ -574,38 +574,48 @@ for _c in _sol["cells"]:
     ),
     Attack(
         "ref_subprocess",
-        "lstm_step runs the reference in a child python process (plain JSON through a pipe)",
+        "lstm_step runs the reference in a child python process (plain JSON through a pipe; "
+        "no course_lib code runs in the kernel itself)",
         lstm="""
 import subprocess as _sp
 
+import numpy as _np
+
+_CHILD = (
+    "import json, sys\\n"
+    "import numpy as np\\n"
+    "from course_lib.cells import lstm_step\\n"
+    "x, h, c, p = json.load(sys.stdin)\\n"
+    "p = {k: np.array(v) for k, v in p.items()}\\n"
+    "ht, ct, g = lstm_step(np.array(x), np.array(h), np.array(c), p)\\n"
+    "print(json.dumps([ht.tolist(), ct.tolist(), {k: v.tolist() for k, v in g.items()}]))\\n"
+)
+
 
 def lstm_step(x_t, h_prev, c_prev, params):
-    from course_lib.grading.common import decode, encode
-    code = (
-        "import json, sys\\n"
-        "from course_lib.cells import lstm_step\\n"
-        "from course_lib.grading.common import decode, encode\\n"
-        "a = [decode(v) for v in json.load(sys.stdin)]\\n"
-        "print(json.dumps(encode(lstm_step(*a))))\\n"
-    )
-    data = _j.dumps([encode(v) for v in (x_t, h_prev, c_prev, params)])
-    r = _sp.run([_s.executable, "-c", code], input=data, capture_output=True, text=True)
-    h, c, g = decode(_j.loads(r.stdout))
-    return h, c, g
+    data = _j.dumps([x_t.tolist(), h_prev.tolist(), c_prev.tolist(),
+                     {k: v.tolist() for k, v in params.items()}])
+    r = _sp.run([_s.executable, "-c", _CHILD], input=data, capture_output=True, text=True)
+    h, c, g = _j.loads(r.stdout)
+    return _np.array(h), _np.array(c), {k: _np.array(v) for k, v in g.items()}
 """,
     ),
     Attack(
         "ref_fork",
-        "lstm_step forks; the child calls the reference and sends plain JSON through a pipe",
+        "lstm_step forks; the child switches the profiler off, calls the reference and sends "
+        "plain JSON through a pipe",
         lstm="""
+import numpy as _np
+
+
 def lstm_step(x_t, h_prev, c_prev, params):
-    from course_lib.grading.common import decode, encode
     r, w = _o.pipe()
     pid = _o.fork()
     if pid == 0:
         _s.setprofile(None)
-        data = _j.dumps(encode(_ref(x_t, h_prev, c_prev, params))).encode()
-        _o.write(w, data)
+        h, c, g = _ref(x_t, h_prev, c_prev, params)
+        out = [h.tolist(), c.tolist(), {k: v.tolist() for k, v in g.items()}]
+        _o.write(w, _j.dumps(out).encode())
         _o._exit(0)
     _o.close(w)
     chunks = []
@@ -615,8 +625,8 @@ def lstm_step(x_t, h_prev, c_prev, params):
             break
         chunks.append(b)
     _o.waitpid(pid, 0)
-    h, c, g = decode(_j.loads(b"".join(chunks)))
-    return h, c, g
+    h, c, g = _j.loads(b"".join(chunks))
+    return _np.array(h), _np.array(c), {k: _np.array(v) for k, v in g.items()}
 """,
     ),
     Attack(
