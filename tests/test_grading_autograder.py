@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_lib.grading import autograder, plagiarism, probe, sandbox, submissions
+from course_lib.grading import autograder, plagiarism, probe, references, sandbox, submissions
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -566,3 +566,412 @@ def test_gradescope_archive_grades_the_reference_solution(tmp_path):
     assert res["score"] == 10.0 and all(t["score"] == t["max_score"] for t in res["tests"])
     # the archive's own grader ran, not the checkout's
     assert "results.json" not in os.listdir(root / "source")
+
+
+# ------------------------------------------------------------------------------------------
+# The course's references are not available in the sandbox (references.py)
+# ------------------------------------------------------------------------------------------
+
+#: What the notebooks' own cells call on the student's functions: must keep working.
+NOTEBOOK_USES = (
+    "course_lib.bptt.gradient_check",
+    "course_lib.bptt.numerical_gradient",
+    "course_lib.bptt.init_rnn_params",
+    "course_lib.bptt.sgd_step",
+    "course_lib.cells.run_sequence",
+    "course_lib.cells.sigmoid",
+    "course_lib.cells.tanh",
+    "course_lib.keras_bridge.params_to_keras",
+    "course_lib.learning.logic_gate",
+    "course_lib.stocks.load_goog",
+    "course_lib.stocks.stock_windows",
+    "course_lib.grading.common.encode",
+    "course_lib.grading.common.decode",
+)
+
+
+def test_stub_source_replaces_bodies_keeps_what_runs_at_import():
+    src = (
+        "def make(k):\n    return lambda: k\n\n"
+        "def ref(x):\n    '''y = 2x'''\n    return 2 * x\n\n"
+        "class C:\n    def m(self):\n        return 1\n\n"
+        "VALUE = make(3)\n"
+    )
+    new, done = references.stub_source(src, "course_lib.fake", ["ref", "C.m"])
+    assert done == {"ref", "C.m"} and "2 * x" not in new and "y = 2x" in new
+    ns: dict = {}
+    exec(new, ns)
+    with pytest.raises(RuntimeError, match=r"course_lib\.fake\.ref, the course's reference"):
+        ns["ref"](1)
+    with pytest.raises(RuntimeError, match=r"course_lib\.fake\.C\.m"):
+        ns["C"]().m()
+    new, done = references.stub_source(src, "course_lib.fake", ["*"])
+    assert done == {"ref", "C.m"}  # make() runs while the module is imported: kept
+    exec(new, ns := {})
+    assert ns["VALUE"]() == 3
+    err = "RuntimeError: " + references.message("course_lib.cells.lstm_step")
+    assert references.stubbed_names(err) == ["course_lib.cells.lstm_step"]
+    assert references.stubbed_names("ValueError: shapes") == []
+
+
+CHECK_COPY = r"""
+import ast, importlib, inspect, json, sys, textwrap
+import numpy as np
+stubbed, kept = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+import course_lib
+report = {"file": course_lib.__file__, "raised": [], "bodies": []}
+def resolve(name):
+    parts = name.split(".")
+    for k in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+        except ImportError:
+            continue
+        for p in parts[k:]:
+            obj = getattr(obj, p)
+        return obj
+for name in stubbed:
+    fn = resolve(name)
+    try:
+        fn(*[None] * fn.__code__.co_argcount)
+    except RuntimeError as e:
+        report["raised"].append(str(e))
+    body = ast.parse(textwrap.dedent(inspect.getsource(fn))).body[0].body
+    report["bodies"].append([type(n).__name__ for n in body if not (
+        isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))])
+report["kept"] = [callable(resolve(n)) for n in kept]
+from course_lib import bptt
+try:
+    report["init_rnn_params"] = len(bptt.init_rnn_params(n_in=2, n_h=3, n_out=1, seed=0))
+except RuntimeError as e:
+    report["init_rnn_params"] = str(e)
+p = {"Wx": np.arange(6.0).reshape(2, 3), "b": np.ones(3)}
+f = lambda q: float(np.sum(q["Wx"] ** 2))
+grads = {"Wx": 2 * p["Wx"], "b": 0 * p["b"]}
+report["gradient_check"] = bptt.gradient_check(f, p, grads)
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.parametrize("name", sorted(references.REFERENCES))
+def test_course_copy_stubs_the_references_and_keeps_the_rest(name, tmp_path):
+    from course_lib.grading import get
+
+    assignment = get(name)
+    listed = references.for_assignment(name)
+    allowed = {a for p in assignment.parts for a in getattr(p, "allowed", ())}
+    assert not {n for n in listed if n in allowed or n in NOTEBOOK_USES}
+    copy = references.build_course_copy(tmp_path / "copy", listed)
+    stubbed = [n for n in listed if not n.endswith("*")]
+    if f"course_lib.grading.{name}.*" in listed:  # the wildcard: its public checks among others
+        checks = [n for n in dir(_resolve(f"course_lib.grading.{name}")) if n.startswith("check_")]
+        assert checks
+        stubbed += [f"course_lib.grading.{name}.{n}" for n in checks]
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(copy), "HOME": str(tmp_path)}
+    r = subprocess.run(
+        [sys.executable, "-c", CHECK_COPY, json.dumps(stubbed), json.dumps(NOTEBOOK_USES)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = json.loads(r.stdout.splitlines()[-1])
+    assert report["file"].startswith(str(copy))
+    assert report["raised"] == [references.message(n) for n in stubbed]
+    # nothing of the reference is left in the copy's source: its docstring and one raise
+    assert report["bodies"] == [["Raise"]] * len(stubbed), report["bodies"]
+    assert all(report["kept"]) and report["gradient_check"] < 1e-6
+    if name == "hw03_rnn":  # its notebook builds its network with it
+        assert report["init_rnn_params"] == 5
+
+
+def _resolve(name: str):
+    import importlib
+
+    parts = name.split(".")
+    for k in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+        except ImportError:
+            continue
+        for p in parts[k:]:
+            obj = getattr(obj, p)
+        return obj
+    raise ImportError(name)
+
+
+def test_a_stale_reference_list_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="has no lstm_stepp"):
+        references.build_course_copy(tmp_path / "c", ["course_lib.cells.lstm_stepp"])
+
+
+@needs_root
+def test_sandbox_hides_the_course_tree_and_imports_the_stubbed_copy(tmp_path):
+    copy = references.build_course_copy(
+        Path(__import__("tempfile").mkdtemp(prefix="grader-course-")),
+        references.for_assignment("hw05_lstm"),
+    )
+    try:
+        code = f"""
+import os, json, course_lib, course_lib.cells as c
+seen = {{"file": course_lib.__file__, "root": sorted(os.listdir({str(ROOT)!r}))}}
+for rel in ("course_lib/cells.py", "solutions/hw05_lstm.ipynb", ".git", "tests"):
+    seen[rel] = os.path.exists(os.path.join({str(ROOT)!r}, rel))
+try:
+    c.lstm_step(None, None, None, None)
+except RuntimeError as e:
+    seen["error"] = str(e)
+seen["sigmoid"] = float(c.sigmoid(0.0))
+print(json.dumps(seen))
+"""
+        run = autograder._run_sandboxed_factory(3, TOY, (), tmp_path, copy)
+        rc, out, err = run(["python", "-c", code], timeout=120)
+        assert rc == 0, err
+        seen = json.loads(out.splitlines()[-1])
+        assert seen["file"] == str(copy / "course_lib" / "__init__.py")
+        assert not any(seen[k] for k in ("course_lib/cells.py", "solutions/hw05_lstm.ipynb"))
+        assert not seen[".git"] and not seen["tests"]
+        assert seen["root"] == [".venv"], seen["root"]  # only what Python needs
+        assert seen["error"] == references.message("course_lib.cells.lstm_step")
+        assert seen["sigmoid"] == 0.5
+    finally:
+        __import__("shutil").rmtree(copy, ignore_errors=True)
+
+
+#: Ways to reach the reference from a student's lstm_step cell (each scored zero now).
+HW05_CHEATS = {
+    # a worker thread started before the probe (threading.setprofile never sees it)
+    "thread": """
+import queue, threading
+import course_lib.cells as _c
+_jobs, _done = queue.Queue(), queue.Queue()
+def _worker():
+    while True:
+        args = _jobs.get()
+        try:
+            _done.put(("ok", _c.lstm_step(*args)))
+        except Exception as e:
+            _done.put(("error", e))
+threading.Thread(target=_worker, daemon=True).start()
+def lstm_step(x_t, h_prev, c_prev, params):
+    _jobs.put((x_t, h_prev, c_prev, params))
+    kind, value = _done.get(timeout=10)
+    if kind == "error":
+        raise value
+    return value
+""",
+    # the reference's source exec'd under another module name
+    "source_exec": """
+import inspect
+import course_lib.cells as _c
+_ns = {"__name__": "mine"}
+exec(compile(inspect.getsource(_c), "mine.py", "exec"), _ns)
+lstm_step = _ns["lstm_step"]
+""",
+    # the course's files read from disk at run time (solution notebook, then cells.py)
+    "from_disk": """
+import json, os
+_root = __ROOT__
+def lstm_step(x_t, h_prev, c_prev, params):
+    raise NotImplementedError()
+try:
+    with open(os.path.join(_root, "solutions", "hw05_lstm.ipynb")) as _f:
+        for _cell in json.load(_f)["cells"]:
+            _src = "".join(_cell["source"])
+            if _src.startswith("def lstm_step"):
+                exec(_src, globals())
+except OSError:
+    try:
+        _ns = {"__name__": "mine"}
+        exec(open(os.path.join(_root, "course_lib", "cells.py")).read(), _ns)
+        lstm_step = _ns["lstm_step"]
+    except OSError:
+        pass
+""",
+}
+
+
+@needs_hw05
+@pytest.mark.slow
+def test_hw05_students_who_call_the_reference_score_zero(tmp_path):
+    from course_lib.grading import get
+
+    hw05 = get("hw05_lstm")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "reference.ipynb").write_bytes(HW05_SOLUTION.read_bytes())
+    sol = nbformat.read(str(HW05_SOLUTION), as_version=4)
+    k = next(i for i, c in enumerate(sol.cells) if c.source.lstrip().startswith("def lstm_step"))
+    for name, src in HW05_CHEATS.items():
+        nb = nbformat.from_dict(json.loads(json.dumps(sol)))
+        nb.cells[k].source = src.replace("__ROOT__", repr(str(ROOT)))
+        nbformat.write(nb, str(folder / f"{name}.ipynb"))
+    out = tmp_path / "out"
+    autograder.grade([folder], hw05, out, jobs=2, seed=4, progress=False)
+    ref = results(out, "reference")
+    assert ref["score"] == hw05.max_score, ref["tests"]
+    lstm_points = next(p.points for p in hw05.parts if p.name == "lstm_step")
+    for name in HW05_CHEATS:
+        r = results(out, name)
+        tests = {t["name"]: t for t in r["tests"]}
+        assert tests["lstm_step"]["score"] == 0, (name, tests["lstm_step"])
+        # the rest of the notebook (the solution's other parts) still ran and scored
+        assert r["score"] == hw05.max_score - lstm_points, (name, r["tests"])
+        if name != "from_disk" or not IS_ROOT:
+            assert (
+                "calls the course's reference implementation course_lib.cells.lstm_step"
+                in (tests["lstm_step"]["output"])
+            ), (name, tests["lstm_step"]["output"])
+        else:  # nothing to read: the course tree is hidden, its own stub is what is left
+            assert "NotImplementedError" in tests["lstm_step"]["output"] or (
+                "not written yet" in tests["lstm_step"]["output"]
+            ), tests["lstm_step"]["output"]
+
+
+# ------------------------------------------------------------------------------------------
+# Student names: no folder can take another's name, or the grader's files
+# ------------------------------------------------------------------------------------------
+
+
+def test_unique_names_exact_names_win_whatever_the_order():
+    u = submissions.unique_names
+    entries = [(" alice", "0"), ("alice", "1"), ("gradebook.csv", "2"), ("a b", "3")]
+    entries += [("a:b", "4"), ("bob", "5"), ("bob", "6"), ("x y", "7")]
+    names = u(entries)
+    assert names[1] == "alice" and names[0].startswith("alice-") and len(names[0]) == 14
+    assert names[2].startswith("gradebook.csv-")
+    assert names[3] != names[4] and {names[3][:4], names[4][:4]} == {"a_b-"}
+    assert names[5] == "bob" and names[6].startswith("bob-")
+    assert names[7] == "x_y"  # sanitised but taken by nobody: kept
+    assert len(set(names)) == len(names)
+    # the same entries in reverse order: the exact ones keep their names, the tags are the same
+    back = u(entries[::-1])[::-1]
+    assert back[1] == "alice" and back[0] == names[0] and back[2] == names[2]
+    # an exact name that looks like another's tag still wins over it
+    tag = names[0]
+    again = u([(" alice", "0"), (tag, "1"), ("alice", "2")])
+    assert again[1] == tag and again[2] == "alice" and again[0] not in (tag, "alice")
+
+
+def test_hijacking_names_and_reserved_names_in_a_real_batch(tmp_path):
+    folder = tmp_path / "class"
+    notebook(folder / "alice" / "toy.ipynb", GOOD)
+    notebook(folder / " alice" / "toy.ipynb", "def scaled_sum(x, w):\n    return x @ w + 1")
+    notebook(folder / "gradebook.csv" / "toy.ipynb", GOOD)
+    out = tmp_path / "out"
+    rows = autograder.grade([folder], TOY, out, jobs=2, seed=2, progress=False)
+    assert len(rows) == 3
+    book = gradebook(out)  # a file, written whatever the folders were called
+    assert (out / "gradebook.csv").is_file() and len(book) == 3
+    assert book["alice"]["score"] == "2"
+    assert results(out, "alice")["extra_data"]["submitted_as"] == "alice"
+    (hijacker,) = [s for s in book if s.startswith("alice-")]
+    assert book[hijacker]["score"] == "0"
+    assert results(out, hijacker)["extra_data"]["submitted_as"] == " alice"
+    (named,) = [s for s in book if s.startswith("gradebook.csv-")]
+    assert book[named]["score"] == "2"
+    (out / "gradebook.csv").unlink()
+    (out / "gradebook.csv").mkdir()  # something in the way: refused before anything is graded
+    with pytest.raises(ValueError, match="not a file"):
+        autograder.grade([folder], TOY, out, progress=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Several graders at once: own uids, no kernel killed by another, no flaky start-up
+# ------------------------------------------------------------------------------------------
+
+HOLD_UIDS = """
+import sys, time
+from course_lib.grading import sandbox
+print(sandbox.uid_for(0), sandbox.uid_for(1), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_two_graders_never_share_a_uid_whatever_their_temp_dir(tmp_path):
+    procs = []
+    for k in range(2):
+        tmp = tmp_path / f"tmp{k}"
+        tmp.mkdir()
+        env = {**os.environ, "TMPDIR": str(tmp)}
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", HOLD_UIDS],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=ROOT,
+            )
+        )
+    try:
+        held = [set(map(int, p.stdout.readline().split())) for p in procs]
+    finally:
+        for p in procs:
+            p.communicate("", timeout=30)
+    assert all(len(h) == 2 for h in held) and not held[0] & held[1], held
+    assert not held[0] & {sandbox.uid_for(0)} and not held[1] & {sandbox.uid_for(0)}
+
+
+@needs_root
+def test_kill_uid_stops_a_fork_loop(tmp_path):
+    uid = sandbox.uid_for(4)
+    loop = (
+        "import os, time\n"
+        "while True:\n"
+        "    try:\n"
+        "        if os.fork() == 0:\n"
+        "            time.sleep(60)\n"
+        "            os._exit(0)\n"
+        "    except OSError:\n"
+        "        time.sleep(0.01)\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", loop], user=uid, group=uid, cwd=tmp_path)
+
+    def alive() -> int:
+        n = 0
+        for e in os.listdir("/proc"):
+            try:
+                status = open(f"/proc/{e}/status").read() if e.isdigit() else ""
+            except OSError:
+                continue
+            n += f"Uid:\t{uid}\t" in status and "State:\tZ" not in status
+        return n
+
+    __import__("time").sleep(0.5)
+    assert alive() > 1
+    sandbox.kill_uid(uid)
+    p.wait(timeout=30)
+    __import__("time").sleep(0.2)
+    assert alive() == 0
+
+
+@needs_hw05
+@pytest.mark.slow
+def test_concurrent_graders_grade_the_same_solution_without_failures(tmp_path):
+    """Two `course.py grade --jobs 2` at once (four kernels, as two pytest-xdist workers on two
+    cores would start): every copy of the reference scores full marks, no kernel had to be
+    started again, and the two runs' kernels ran under different uids."""
+    runs = []
+    for k in range(2):
+        subs = tmp_path / f"subs{k}"
+        for n in range(3):
+            (subs / f"copy{n}").mkdir(parents=True)
+            (subs / f"copy{n}" / "hw05_lstm.ipynb").write_bytes(HW05_SOLUTION.read_bytes())
+        cmd = [sys.executable, str(ROOT / "course.py"), "grade", str(subs), "--quiet"]
+        cmd += ["--assignment", "hw05_lstm", "--out", str(tmp_path / f"out{k}"), "--jobs", "2"]
+        runs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    for p in runs:
+        _, err = p.communicate(timeout=900)
+        assert p.returncode == 0, err.decode()[-3000:]
+    uids = []
+    for k in range(2):
+        got = [results(tmp_path / f"out{k}", f"copy{n}") for n in range(3)]
+        assert [r["score"] for r in got] == [10.0] * 3, [r["output"] for r in got]
+        assert not [r["output"] for r in got if "did not start" in r["output"]]
+        assert not [r for r in got if "kernel died" in r["extra_data"]["flags"]]
+        uids.append({r["extra_data"]["isolation"].split(",")[0] for r in got})
+    if IS_ROOT:
+        assert not uids[0] & uids[1], uids

@@ -37,6 +37,13 @@ outputs size-capped in the grader's memory. Then one probe cell per function par
 generator seeded per student; the answers come back as capped JSON, parts that called course_lib
 code outside ``FunctionPart.allowed`` score zero, the others are judged in this process. The
 kernel is shut down, every process of the sandbox uid killed, the folder removed.
+
+The kernel imports a copy of ``course_lib`` built once per batch (:mod:`.references`) in which
+the assignment's reference implementations raise; the course's tree is hidden in the sandbox.
+A part whose function raised that error scores zero ("calls the course's reference
+implementation ..."). Student names come from :func:`.submissions.unique_names` (exact names
+win, none is ``gradebook.csv``); ``DIR/gradebook.csv`` is written last, through a temporary
+file, and a non-file in its place is refused before grading.
 """
 
 from __future__ import annotations
@@ -61,7 +68,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import plagiarism, probe, sandbox, submissions
+from . import plagiarism, probe, references, sandbox, submissions
 from .common import MAX_PLAIN_BYTES, Assignment, FunctionPart, GradingContext, Part, Verdict
 
 ROOT = Path(sandbox.COURSE_ROOT)
@@ -192,7 +199,9 @@ def _stdout_of(cell) -> str:
     )
 
 
-async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int, hide, run: Run):
+async def _execute(
+    nb, workdir: Path, assignment: Assignment, probes, slot: int, hide, run: Run, course_copy=None
+):
     """Run the notebook's cells, then the probes, in a sandboxed kernel.
 
     If the kernel dies (an ``os._exit``, a crash, a time-out whose interrupt kills it) or its
@@ -205,7 +214,17 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
     for attempt in range(3):
         try:
             died_at = await _attempt(
-                nb, workdir, assignment, probes, slot, hide, run, deadline, skip, attempt
+                nb,
+                workdir,
+                assignment,
+                probes,
+                slot,
+                hide,
+                run,
+                deadline,
+                skip,
+                attempt,
+                course_copy,
             )
         except RuntimeError as e:  # the kernel did not start (died before kernel_info)
             if attempt == 2:
@@ -223,7 +242,9 @@ async def _execute(nb, workdir: Path, assignment: Assignment, probes, slot: int,
         sandbox.kill_uid(sandbox.uid_for(slot))
 
 
-async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, skip, attempt):
+async def _attempt(
+    nb, workdir, assignment, probes, slot, hide, run, deadline, skip, attempt, course_copy=None
+):
     """One kernel's run: the cells (except ``skip``), then the probes. Returns the index of
     the cell during which the kernel died (it adds cells that timed out to ``skip``), or None."""
     import subprocess
@@ -234,13 +255,24 @@ async def _attempt(nb, workdir, assignment, probes, slot, hide, run, deadline, s
 
     SandboxKernelManager, CappedClient = _kernel_classes()
     isolated, how = sandbox.isolation_available()
+    uid = sandbox.uid_for(slot)
+    if isolated and how.startswith("uid "):  # the check's uid -> this kernel's
+        how = f"uid {uid}," + how.split(",", 1)[-1]
     run.isolation = how if isolated else f"not isolated ({how})"
+    # nothing of an earlier sandbox of this uid may live on (it would count against the new
+    # kernel's process limit, or kill it while it starts)
+    sandbox.kill_uid(uid)
     km = SandboxKernelManager(
         transport="ipc" if isolated else "tcp",
         ip=str(workdir / f".kernel{attempt}") if isolated else "127.0.0.1",
     )
     km.sandbox_prefix = sandbox.launcher_argv(
-        str(workdir), slot, memory=assignment.memory, hide=hide, isolate=isolated
+        str(workdir),
+        slot,
+        memory=assignment.memory,
+        hide=hide,
+        isolate=isolated,
+        course_copy=course_copy,
     )
     cell_timeout = {"value": assignment.cell_timeout}
     nb = nbformat.from_dict(nb)  # a fresh copy per attempt
@@ -410,7 +442,9 @@ async def _resync(client, nb, cell_timeout) -> str:
         client.iopub_timeout = iopub_timeout
 
 
-def _run_sandboxed_factory(slot: int, assignment: Assignment, hide, private: Path):
+def _run_sandboxed_factory(
+    slot: int, assignment: Assignment, hide, private: Path, course_copy=None
+):
     def run_sandboxed(argv, files=None, timeout=120):
         """Run ``argv`` in a fresh sandbox folder holding copies of ``files`` (name -> path)."""
         isolated, _ = sandbox.isolation_available()
@@ -423,7 +457,12 @@ def _run_sandboxed_factory(slot: int, assignment: Assignment, hide, private: Pat
             argv = list(argv)
             cmd = (
                 sandbox.launcher_argv(
-                    str(work), slot, memory=assignment.memory, hide=hide, isolate=isolated
+                    str(work),
+                    slot,
+                    memory=assignment.memory,
+                    hide=hide,
+                    isolate=isolated,
+                    course_copy=course_copy,
                 )
                 + argv
             )
@@ -478,6 +517,14 @@ def _judge(part: Part, calls, answer, ctx) -> Verdict:
             )
         if outcomes and all(o.get("error") == "missing" for o in outcomes):
             return Verdict(0.0, f"{part.function} is not defined in the notebook")
+        stubbed = [n for o in outcomes for n in references.stubbed_names(o.get("error", ""))]
+        if stubbed:
+            return Verdict(
+                0.0,
+                f"{part.function} calls the course's reference implementation "
+                f"{', '.join(sorted(set(stubbed)))} (not available while grading); "
+                "write it yourself",
+            )
         used = sorted({c for o in outcomes for c in o.get("course_lib_calls", [])})
         bad = [c for c in used if c not in part.allowed]
         public = [c for c in bad if not c.rsplit(".", 1)[-1].startswith("_")]
@@ -505,6 +552,7 @@ def grade_submission(
     hide: tuple[str, ...],
     private: Path,
     regions: list[dict],
+    course_copy: Path | None = None,
 ) -> dict:
     """Grade one submission; write its results.json and feedback.md; return a summary."""
     started = time.monotonic()
@@ -537,7 +585,7 @@ def grade_submission(
 
             nbformat.write(nb, str(workdir / assignment.notebook))
             try:
-                asyncio.run(_execute(nb, workdir, assignment, probes, slot, hide, run))
+                asyncio.run(_execute(nb, workdir, assignment, probes, slot, hide, run, course_copy))
             except Exception as e:
                 run.errors.append(f"the notebook could not be run: {type(e).__name__}: {e}")
                 status = "graded (the notebook could not be run to the end)"
@@ -552,7 +600,7 @@ def grade_submission(
             ctx = GradingContext(
                 submission_dir=sub.folder,
                 workdir=workdir,
-                run_sandboxed=_run_sandboxed_factory(slot, assignment, hide, private),
+                run_sandboxed=_run_sandboxed_factory(slot, assignment, hide, private, course_copy),
                 rng=rng,
             )
             for part in assignment.parts:
@@ -626,6 +674,7 @@ def write_results(sub, assignment, verdicts, run, status, seed, elapsed, out: Pa
         "tests": tests,
         "extra_data": {
             "student": sub.student,
+            "submitted_as": sub.submitted_as or sub.student,
             "assignment": assignment.name,
             "seed": seed,
             "isolation": run.isolation,
@@ -682,9 +731,12 @@ def feedback(sub, assignment, results, run) -> str:
 
 
 def write_gradebook(out: Path, assignment: Assignment, rows: list[dict]) -> Path:
+    """``out/gradebook.csv`` (written to a temporary name, then renamed into place). No student
+    folder can be called ``gradebook.csv`` (:data:`.submissions.RESERVED`)."""
     path = out / "gradebook.csv"
+    tmp = out / "gradebook.csv.tmp"
     names = [p.name for p in assignment.parts]
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student", "score", "max_score", *names, "status", "flags"])
         for r in sorted(rows, key=lambda r: r["student"]):
@@ -698,6 +750,7 @@ def write_gradebook(out: Path, assignment: Assignment, rows: list[dict]) -> Path
                     "; ".join(r["flags"]),
                 ]
             )
+    os.replace(tmp, path)
     return path
 
 
@@ -738,13 +791,20 @@ def grade(
 
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    for name in submissions.RESERVED:
+        if (out / name).exists() and not (out / name).is_file():
+            raise ValueError(f"{out / name} exists and is not a file: the gradebook goes there")
     if seed is None:
         seed = int.from_bytes(os.urandom(8), "big") >> 1
     private = Path(tempfile.mkdtemp(prefix="grader-"))  # mode 0700: the sandbox cannot read it
-    solution = (solutions_dir or ROOT / "solutions") / assignment.notebook
-    regions = plagiarism.load_solution_regions(solution)
-    hide = tuple(str(Path(p).resolve()) for p in [out, private, *paths])
+    solutions = solutions_dir or ROOT / "solutions"
+    regions = plagiarism.load_solution_regions(solutions / assignment.notebook)
+    hide = tuple(str(Path(p).resolve()) for p in [out, private, solutions, *paths])
+    # the course_lib the kernels import: the assignment's references raise (read-only, shared
+    # by the batch's sandboxes; the course's own folder is hidden from them)
+    course_copy = Path(tempfile.mkdtemp(prefix="grader-course-"))
     try:
+        references.build_course_copy(course_copy, references.for_assignment(assignment.name))
         subs = submissions.collect(
             paths, assignment.notebook, assignment.files, private, one_student=one_student
         )
@@ -756,7 +816,9 @@ def grade(
         def work(sub):
             slot = slots.get()
             try:
-                return grade_submission(sub, assignment, seed, out, slot, hide, private, regions)
+                return grade_submission(
+                    sub, assignment, seed, out, slot, hide, private, regions, course_copy
+                )
             except BaseException as e:  # never lose a student: write a zero with the reason
                 run = Run(errors=[f"grader error: {type(e).__name__}: {e}"])
                 status = f"grader error: {type(e).__name__}"
@@ -786,6 +848,7 @@ def grade(
         return rows
     finally:
         shutil.rmtree(private, ignore_errors=True)
+        shutil.rmtree(course_copy, ignore_errors=True)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -14,7 +14,10 @@ When started as root (the grader on a CI machine or a Gradescope worker), it:
    this sandbox's processes only) and ``RLIMIT_CORE`` = 0;
 3. ``unshare(CLONE_NEWNET | CLONE_NEWNS)``: a network namespace with no interface up (not even
    loopback: no connection anywhere, the kernel talks to the grader over unix sockets), and a
-   mount namespace in which the course tree is read-only, ``/tmp``, ``/var/tmp`` and
+   mount namespace in which the course tree is read-only (with ``--course-copy DIR``, the
+   grader's case, it is hidden altogether: only what Python needs under it, the virtualenv,
+   stays, and the command imports ``DIR/course_lib``, a copy without the assignment's
+   reference implementations, see :mod:`.references`), ``/tmp``, ``/var/tmp`` and
    ``/dev/shm`` are fresh, small and private (the sandbox folder is mounted back in), the
    ``--hide`` paths (the grader's output folder, the submissions) are covered by empty
    read-only mounts, and folders the unprivileged user cannot traverse (``/root``, where the
@@ -156,12 +159,13 @@ def _outermost(paths: list[str]) -> list[str]:
     return [p for p in paths if not any(p.startswith(q + "/") for q in paths if q != p)]
 
 
-def _isolate(workdir: str, hide: list[str], uid: int) -> None:
+def _isolate(workdir: str, hide: list[str], uid: int, course_copy: str | None = None) -> None:
     """Steps 3 of the module docstring; raises OSError if the OS refuses."""
     _unshare(CLONE_NEWNET | CLONE_NEWNS)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     workdir = os.path.realpath(workdir)
-    need = needed_paths(tuple(p for p in [os.environ.get("COURSE_DATA_DIR")] if p))
+    extra = [os.environ.get("COURSE_DATA_DIR"), course_copy]
+    need = needed_paths(tuple(os.path.realpath(p) for p in extra if p))
     global _STAGE_BASE
     if os.path.isdir("/mnt") and not any(p.startswith("/mnt/") for p in [workdir, *need]):
         _mount("tmpfs", "/mnt", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700")
@@ -182,6 +186,12 @@ def _isolate(workdir: str, hide: list[str], uid: int) -> None:
     # The course tree, read-only (it is root's anyway; this also covers files left writable).
     _mount(COURSE_ROOT, COURSE_ROOT, None, MS_BIND | MS_REC)
     _mount(None, COURSE_ROOT, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    if course_copy:
+        # the kernel imports the private copy of course_lib (references stubbed): the course
+        # tree itself (course_lib, solutions/, tests/, .git ...) is hidden, only what Python
+        # needs under it (the virtualenv, the data folder) is put back
+        inside = [p for p in [workdir, *need] if p.startswith(COURSE_ROOT + "/")]
+        _cover(COURSE_ROOT, _outermost(inside), "1m", ro=True)
     # Hidden: the grader's output, the submissions (other students' work).
     for path in hide:
         path = os.path.realpath(path)
@@ -196,7 +206,7 @@ def _isolate(workdir: str, hide: list[str], uid: int) -> None:
     os.chown(workdir, uid, uid)
 
 
-def sandbox_env(workdir: str) -> dict[str, str]:
+def sandbox_env(workdir: str, course_copy: str | None = None) -> dict[str, str]:
     """A clean environment whose home and tool folders are inside the sandbox folder."""
     bindir = os.path.dirname(os.path.abspath(sys.executable))
     env = {
@@ -208,8 +218,9 @@ def sandbox_env(workdir: str) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "MPLBACKEND": "Agg",
-        # the kernel imports the same course_lib as the grader
-        "PYTHONPATH": COURSE_ROOT,
+        # the kernel imports the sandbox's copy of course_lib (see references.py), else the
+        # grader's
+        "PYTHONPATH": course_copy or COURSE_ROOT,
     }
     for name, sub in (
         ("KERAS_HOME", ".keras"),
@@ -266,7 +277,7 @@ def launch(args: argparse.Namespace) -> None:
     isolation = "none (not root: same user as the grader, network reachable)"
     if root:
         try:
-            _isolate(workdir, args.hide, args.uid)
+            _isolate(workdir, args.hide, args.uid, args.course_copy)
             isolation = f"uid {args.uid}, no network namespace interfaces, private mounts"
         except OSError as e:
             isolation = f"uid {args.uid}, network reachable (unshare failed: {e})"
@@ -282,7 +293,7 @@ def launch(args: argparse.Namespace) -> None:
     os.chdir(workdir)
     sys.stderr.write(f"sandbox isolation: {isolation}\n")
     sys.stderr.flush()
-    os.execve(command[0], command, sandbox_env(workdir))
+    os.execve(command[0], command, sandbox_env(workdir, args.course_copy))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -296,6 +307,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--hide", action="append", default=[])
     p.add_argument("--connection-file", default=None)
     p.add_argument("--no-isolation", action="store_true")
+    p.add_argument(
+        "--course-copy", default=None, help="folder holding the course_lib the command imports"
+    )
     p.add_argument("command", nargs=argparse.REMAINDER)
     return p
 
@@ -309,6 +323,7 @@ def launcher_argv(
     isolate: bool = True,
     fsize: int = 512 * 2**20,
     nproc: int = 256,
+    course_copy: str | None = None,
 ) -> list[str]:
     """The command line that runs ``COMMAND`` (appended by the caller) in the sandbox."""
     uid = uid_for(slot) if os.geteuid() == 0 else BASE_UID + slot
@@ -319,6 +334,8 @@ def launcher_argv(
         argv += ["--hide", str(h)]
     if connection_file:
         argv += ["--connection-file", connection_file]
+    if course_copy:
+        argv += ["--course-copy", str(course_copy)]
     if not isolate:
         argv.append("--no-isolation")
     return argv + ["--"]
@@ -326,6 +343,18 @@ def launcher_argv(
 
 _HELD: dict[int, object] = {}
 _HELD_LOCK = __import__("threading").Lock()
+
+
+def _lock_folder() -> str:
+    """The folder of the uid lock files: ONE per machine, whatever ``TMPDIR`` says (two graders
+    with different temp dirs must see each other's locks), owned by us and private."""
+    base = "/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()
+    folder = os.path.join(base, "course-grader-uids")
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    st = os.lstat(folder)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        raise RuntimeError(f"{folder}: not a private folder of this user; remove it")
+    return folder
 
 
 def uid_for(slot: int) -> int:
@@ -343,8 +372,7 @@ def uid_for(slot: int) -> int:
         held = sorted(_HELD)
         if slot < len(held):
             return held[slot]
-        folder = os.path.join(tempfile.gettempdir(), "course-grader-uids")
-        os.makedirs(folder, mode=0o700, exist_ok=True)
+        folder = _lock_folder()
         uid = max(held, default=BASE_UID - 1) + 1
         while len(_HELD) <= slot:
             if uid > BASE_UID + 4000:
@@ -409,13 +437,39 @@ def _isolation_available() -> tuple[bool, str]:
     return _AVAILABLE
 
 
+def _kill_all_as(uid: int) -> None:
+    """``kill(-1, SIGKILL)`` from a child that has become ``uid``: one system call that reaches
+    every process of that uid at once (the kernel holds the task list while it signals, so a
+    fork loop cannot outrun it, which a /proc scan can)."""
+    import signal
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            os.kill(-1, signal.SIGKILL)
+        except BaseException:
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
 def kill_uid(uid: int, rounds: int = 20) -> int:
-    """SIGKILL every process whose real or effective uid is ``uid`` (scanning /proc)."""
+    """SIGKILL every process whose real or effective uid is ``uid``.
+
+    First ``kill(-1)`` as that uid (:func:`_kill_all_as`), then a /proc scan for what is left
+    (a process whose effective uid alone is ``uid``), until none is left.
+    """
     import signal
     import time
 
     if os.geteuid() != 0 or uid == 0:
         return 0
+    if not BASE_UID <= uid <= BASE_UID + 4000:
+        raise ValueError(f"uid {uid} is not a sandbox uid")
+    _kill_all_as(uid)
     killed = 0
     for _ in range(rounds):
         found = 0
@@ -441,6 +495,7 @@ def kill_uid(uid: int, rounds: int = 20) -> int:
                     pass
         if not found:
             break
+        _kill_all_as(uid)
         time.sleep(0.05)
     return killed
 

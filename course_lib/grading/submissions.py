@@ -17,6 +17,7 @@ student's branches are never checked out, and the instructor's working tree is n
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -27,6 +28,8 @@ from pathlib import Path
 
 #: A submitted file larger than this is not copied (the notebook included).
 MAX_FILE_BYTES = 200 * 2**20
+#: Names the grader writes in its output folder: never a student's (see :func:`collect`).
+RESERVED = frozenset({"gradebook.csv", "gradebook.csv.tmp"})
 #: Branches that are the course's own, not a student's.
 DEFAULT_BRANCHES = ("main", "master", "HEAD", "gh-pages")
 
@@ -40,6 +43,7 @@ class Submission:
     folder: Path | None = None
     notes: list[str] = field(default_factory=list)
     problem: str | None = None  # why there is nothing to grade (no notebook, unreadable …)
+    submitted_as: str = ""  # the entry's real name (file stem, folder or branch)
 
 
 def safe_name(name: str) -> str:
@@ -202,8 +206,9 @@ def collect(paths, notebook: str, files, private: Path, one_student: bool = Fals
     ``one_student``: each folder in ``paths`` is ONE student's submission (Gradescope's
     ``/autograder/submission``), named after the folder.
 
-    Student names are made path-safe and unique (``alice``, ``alice-2``). A path that does not
-    exist raises ``FileNotFoundError`` (nothing has been graded yet then).
+    Student names are path-safe and unique, and no entry can take another's name, whatever
+    the folders are called or the order they sort in (:func:`unique_names`). A path that does
+    not exist raises ``FileNotFoundError`` (nothing has been graded yet then).
     """
     found: list[tuple[str, callable]] = []
     for raw in paths:
@@ -242,18 +247,58 @@ def collect(paths, notebook: str, files, private: Path, one_student: bool = Fals
                         )
                     )
     subs: list[Submission] = []
-    used: set[str] = set()
+    names = unique_names([(student, f"{k}") for k, (student, _) in enumerate(found)])
     for k, (student, read) in enumerate(found):
-        name = safe_name(student)
-        base, n = name, 1
-        while name in used:
-            n += 1
-            name = f"{base}-{n}"
-        used.add(name)
+        name = names[k]
         try:
             sub = read(private / f"{k:04d}")
         except Exception as e:  # one unreadable submission never stops the batch
             sub = Submission(student, "?", problem=f"could not read the submission: {e}")
         sub.student = name
+        sub.submitted_as = student
         subs.append(sub)
     return subs
+
+
+def _tag(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+def unique_names(entries: list[tuple[str, str]]) -> list[str]:
+    """One unique, path-safe student name per ``(real name, where)`` entry, in order.
+
+    - an entry whose real name is already safe (:func:`safe_name` leaves it unchanged) and not
+      :data:`RESERVED` keeps it: the first such entry of that name, in the order given (the
+      same name given twice, from two paths, gets a suffix from a hash of its position);
+    - any other entry (a name with spaces, quotes, a leading dot, or a reserved one such as
+      ``gradebook.csv``) gets its safe name only if no exact entry has it and no other entry
+      sanitises to it too; otherwise its safe name plus ``-`` and 8 hex digits of the SHA-256
+      of its real name. So a folder ``' alice'`` can never take ``alice``'s name or results,
+      whatever the sort order, and no student folder is ever one of the grader's own files.
+    """
+    safe = [safe_name(raw) for raw, _ in entries]
+    exact = [s == raw and s not in RESERVED for s, (raw, _) in zip(safe, entries, strict=True)]
+    taken: set[str] = set(RESERVED)
+    out: list[str | None] = [None] * len(entries)
+    for k, (raw, where) in enumerate(entries):
+        if exact[k]:
+            name = safe[k] if safe[k] not in taken else f"{safe[k]}-{_tag(raw + chr(0) + where)}"
+            out[k] = name
+            taken.add(name)
+    counts: dict[str, int] = {}
+    for k in range(len(entries)):
+        if not exact[k]:
+            counts[safe[k]] = counts.get(safe[k], 0) + 1
+    for k, (raw, where) in enumerate(entries):
+        if exact[k]:
+            continue
+        name = safe[k]
+        if name in taken or counts[name] > 1:
+            name = f"{safe[k][:90]}-{_tag(raw)}"
+        n = 1
+        while name in taken:  # the same real name twice, or an exact name that looks like a tag
+            n += 1
+            name = f"{safe[k][:90]}-{_tag(raw + chr(0) + where + chr(0) + str(n))}"
+        out[k] = name
+        taken.add(name)
+    return [str(n) for n in out]
