@@ -54,6 +54,12 @@ CLIPPING_DEFAULTS = {"gx": 3.0, "gy": 1.0, "threshold": 2.0}
 RNN_DEFAULTS = {"wx": 1.0, "wh": 0.5, "b": 0.0, "sequence": [1.0, 0.5, -1.0, 0.0, 0.0, 0.0]}
 _PULSE = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
 ACTIVATION_DEFAULTS = {"activation": "sigmoid", "x": 0.0}
+#: four hidden units: w = 20, b = −20·(centre of the unit's quarter), v = ±0.5 alternating
+HIDDEN_DEFAULTS = {"target": "bump"}
+for _j, _centre in enumerate((0.125, 0.375, 0.625, 0.875), start=1):
+    HIDDEN_DEFAULTS.update(
+        {f"w{_j}": 20.0, f"b{_j}": -20.0 * _centre, f"v{_j}": (-1) ** (_j + 1) / 2}
+    )
 
 #: explorer class → scene → every setting of the scene (what ``scene(name)`` must set).
 SCENES = {
@@ -129,6 +135,21 @@ SCENES = {
         "sigmoid saturated (x = 5)": {"activation": "sigmoid", "x": 5.0},
         "relu switched off (x = −2)": {"activation": "relu", "x": -2.0},
     },
+    "HiddenUnitsExplorer": {
+        "the starting sigmoids": HIDDEN_DEFAULTS,
+        "two units make a bump": {
+            **HIDDEN_DEFAULTS,
+            "target": "step up and down",
+            "w1": 20.0,
+            "b1": -6.0,
+            "v1": 1.0,
+            "w2": 20.0,
+            "b2": -14.0,
+            "v2": -1.0,
+            "v3": 0.0,
+            "v4": 0.0,
+        },
+    },
 }
 
 #: lesson → its explorer outputs in order: (explorer class, the scene the prose describes).
@@ -137,7 +158,10 @@ STORED = {
         ("PerceptronTrainer", "AND before training"),  # "the state the explorer opens in"
         ("PerceptronTrainer", "OR after training"),  # "a second trainer ... OR after training"
     ],
-    "02_mlp": [("ActivationExplorer", "sigmoid: largest slope 1/4")],
+    "02_mlp": [
+        ("ActivationExplorer", "sigmoid: largest slope 1/4"),
+        ("HiddenUnitsExplorer", "the starting sigmoids"),
+    ],
     "03_rnn": [("UnrolledRNNExplorer", "defaults")],
     "04_vanishing_gradient": [
         ("VanishingGradientExplorer", "tanh, w = 0.9, 40 steps"),  # built with these
@@ -277,7 +301,26 @@ def _activation(s):
     return {"x": s["x"], "phi": phi(s["x"]), "dphi": dphi(s["x"])}
 
 
+_TARGETS = {
+    "bump": lambda x: math.exp(-((x - 0.5) ** 2) / 0.02),
+    "sine": lambda x: math.sin(2 * math.pi * x),
+    "step up and down": lambda x: 1.0 if 0.3 < x < 0.7 else 0.0,
+}
+
+
+def _hidden(s):
+    """ŷ(x) = Σ_j v_j σ(w_j x + b_j) on 201 points of [0, 1], its mean squared error."""
+    units = sum(1 for k in s if k.startswith("w"))
+    xs = [k / 200 for k in range(201)]
+    err = 0.0
+    for x in xs:
+        y = sum(s[f"v{j}"] * _sig(s[f"w{j}"] * x + s[f"b{j}"]) for j in range(1, units + 1))
+        err += (y - _TARGETS[s["target"]](x)) ** 2
+    return {"mse": err / len(xs)}
+
+
 _REFERENCES = {
+    "HiddenUnitsExplorer": _hidden,
     "LSTMGateExplorer": _lstm,
     "GRUGateExplorer": _gru,
     "PerceptronTrainer": _perceptron,

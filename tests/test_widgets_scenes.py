@@ -32,6 +32,7 @@ CLASSES = {
         ClippingExplorer,
         UnrolledRNNExplorer,
         ActivationExplorer,
+        HiddenUnitsExplorer,
     )
 }
 CASES = [(name, scene) for name, scenes in SCENES.items() for scene in scenes]
@@ -44,6 +45,7 @@ DISTURB = {
     "ClippingExplorer": {"gx": -4.0, "gy": -4.5, "threshold": 0.5},
     "UnrolledRNNExplorer": {"wx": -2.0, "wh": 2.0, "b": 1.0, "sequence": [3, 3]},
     "ActivationExplorer": {"activation": "linear", "x": -4.0},
+    "HiddenUnitsExplorer": {"target": "sine", "w1": -30.0, "b3": 4.0, "v4": 2.0},
 }
 
 
@@ -134,9 +136,6 @@ def test_unknown_scene_names_the_scenes():
 
 def test_hidden_units_scenes():
     ex = HiddenUnitsExplorer(units=4)
-    ex.set(w1=-30.0, target="sine")
-    ex.scene("the starting sigmoids")
-    assert ex.controls["w1"].value == 20.0 and ex.controls["b1"].value == pytest.approx(-2.5)
     ex.scene("two units make a bump")
     values = ex.values
     # σ(20x − 6) − σ(20x − 14) at x = 0.5: σ(4) − σ(−4) = 0.96403
