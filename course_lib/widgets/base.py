@@ -352,7 +352,14 @@ def _static(widget) -> str:
     if isinstance(widget, widgets.Button):
         return ""
     if isinstance(widget, widgets.Box):
-        inner = "".join(_static(child) for child in widget.children)
+        kids = widget.children
+        if any(isinstance(k, widgets.Button) for k in kids) and all(
+            isinstance(k, widgets.Button)
+            or (isinstance(k, widgets.HTML) and "<svg" not in k.value and "<table" not in k.value)
+            for k in kids
+        ):
+            return ""  # a row of buttons and their label: nothing to click on a static page
+        inner = "".join(_static(child) for child in kids)
         if not inner:
             return ""
         direction = "row" if isinstance(widget, widgets.HBox) else "column"
