@@ -391,7 +391,9 @@ def test_stored_explorers_have_a_fallback_a_valid_state_and_the_prose_scene(path
     )
     if not outputs:
         return
-    state = nb["metadata"]["widgets"][STATE]["state"]
+    saved_state = nb["metadata"]["widgets"][STATE]
+    assert saved_state["version_major"] == 2, f"{path.name}: widget state of another version"
+    state = saved_state["state"]
     for (k, data), (cls, scene) in zip(outputs, expected, strict=True):
         where = f"{path.name}, cell {k} ({cls}, scene {scene!r})"
         # the saved widget state: the view's model and every model it refers to
@@ -443,3 +445,46 @@ def test_the_checks_can_fail():
     assert reference("PerceptronTrainer", "AND after training")["errors"] == 0
     tape = reference("LSTMGateExplorer", "memory tape on a spike")
     assert round(tape["c"], 2) == 0.78  # 05 §3.5 prints c over time ending in 0.78
+
+
+#: Lessons without slide metadata yet (being edited by their owners); empty it as they get it.
+TODO_NO_SLIDES_YET = {"02_mlp", "03_rnn", "08_beyond"}
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_lessons_carry_slide_metadata_with_speaker_notes(path):
+    if path.stem in TODO_NO_SLIDES_YET:
+        pytest.skip(f"{path.stem} is listed in TODO_NO_SLIDES_YET")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    kinds = [c["metadata"].get("slideshow", {}).get("slide_type") for c in cells]
+    bad = [(k, t) for k, t in enumerate(kinds) if t not in SLIDE_TYPES]
+    assert not bad, f"{path.name}: cells without a valid slideshow.slide_type: {bad[:5]}"
+    assert kinds[0] == "slide" and kinds.count("slide") >= 5, path.name
+    notes = [c for c, t in zip(cells, kinds, strict=True) if t == "notes"]
+    assert notes and all(c["cell_type"] == "markdown" for c in notes), path.name
+    text = "".join("".join(c["source"]) for c in notes)
+    assert "discussion" in text and "Q1" in text, f"{path.name}: no notes on the questions"
+    for c, t in zip(cells, kinds, strict=True):  # headings open a slide or a subslide
+        src = "".join(c["source"])
+        if c["cell_type"] == "markdown" and src.startswith("## "):
+            assert t == "slide", f"{path.name}: {src.splitlines()[0]!r} is not on a slide"
+        if c["cell_type"] == "code" and "setup_keras(" in src:
+            assert t == "skip", f"{path.name}: the set-up cell is shown"
+
+
+def test_lesson_05_shows_its_lstm_explorer_on_a_slide_of_its_own():
+    cells = json.loads((NOTEBOOKS / "05_lstm.ipynb").read_text(encoding="utf-8"))["cells"]
+    kinds = [c["metadata"].get("slideshow", {}).get("slide_type") for c in cells]
+    k = next(
+        i
+        for i, c in enumerate(cells)
+        if any(VIEW in o.get("data", {}) for o in c.get("outputs", []))
+    )
+    assert "LSTMGateExplorer()" in "".join(cells[k]["source"]) and kinds[k] == "slide"
+    rest = []
+    for t in kinds[k + 1 :]:
+        if t in ("slide", "subslide"):
+            break
+        rest.append(t)
+    assert set(rest) <= {"skip", "notes"}, f"other content on the explorer's slide: {rest}"
