@@ -182,3 +182,12 @@ def test_presentation_switch_reaches_explorers_made_before_and_after():
         assert not ex.presentation and "course-presentation" not in ex.widget._dom_classes
     assert not VanishingGradientExplorer().presentation
     assert VanishingGradientExplorer(presentation=True).presentation  # per explorer, as before
+
+
+def test_training_after_a_scene_leaves_it():
+    ex = PerceptronTrainer().scene("AND after training")
+    assert ex.current_scene == "AND after training"
+    ex.step()
+    assert ex.current_scene is None and ex.values["updates"] == 21
+    ex.scene("OR after training").restart()
+    assert ex.current_scene is None and ex.values["epochs"] == 0

@@ -117,12 +117,14 @@ class PerceptronTrainer(Explorer):
     # -- actions ----------------------------------------------------------------------------
     def restart(self):
         """Back to w = (0, 0), b = 0 on the current data."""
+        self.current_scene = None  # moved away from any scene
         self._reset_state()
         self.update()
         return self
 
     def step(self):
         """Apply the rule to the next example (in order, wrapping around)."""
+        self.current_scene = None  # moved away from any scene
         n = self.updates % len(self.t)
         self.w, self.b, _ = learning.perceptron_update(
             self.w, self.b, self.X[n], self.t[n], self.controls["lr"].value
@@ -138,6 +140,7 @@ class PerceptronTrainer(Explorer):
     def epoch(self, n: int = 1):
         """Apply the rule to every example once (finishing the current pass if one is open);
         ``n`` passes, then the views are updated once."""
+        self.current_scene = None  # moved away from any scene
         lr = self.controls["lr"].value
         for _ in range(int(n)):
             start = self.updates % len(self.t)
