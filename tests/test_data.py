@@ -642,8 +642,8 @@ def test_shipped_file_by_name_ignores_the_environment(no_env, monkeypatch, tmp_p
 
 def test_last_resort_is_backtesting_monthly(no_env, monkeypatch, tmp_path):
     # only when the shipped file is missing (a broken install)
-    monkeypatch.setattr(D, "SHIPPED_DAILY", tmp_path / "absent.csv")
-    if D._backtesting_btcusd() is None:
+    monkeypatch.setattr(D.sources, "SHIPPED_DAILY", tmp_path / "absent.csv")
+    if D.sources._backtesting_btcusd() is None:
         pytest.skip("the backtesting package (last-resort monthly series) is not installed")
     df = load_bitcoin()
     check_frame(df)
@@ -655,8 +655,8 @@ def test_last_resort_is_backtesting_monthly(no_env, monkeypatch, tmp_path):
 
 
 def test_no_data_anywhere_says_what_to_do(no_env, monkeypatch, tmp_path):
-    monkeypatch.setattr(D, "SHIPPED_DAILY", tmp_path / "absent.csv")
-    monkeypatch.setattr(D, "_backtesting_btcusd", lambda: None)
+    monkeypatch.setattr(D.sources, "SHIPPED_DAILY", tmp_path / "absent.csv")
+    monkeypatch.setattr(D.sources, "_backtesting_btcusd", lambda: None)
     with pytest.raises(FileNotFoundError) as err:
         load_bitcoin()
     msg = str(err.value)
