@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from . import cells
+from .validation import check_int
 
 __all__ = [
     "init_rnn_params",
@@ -71,7 +72,7 @@ _KEYS = ("Wx", "Wh", "b", "Wy", "by")
 
 def _check_model(params: Mapping, readout: bool = True) -> tuple[int, int, int]:
     """(n_in, n_h, n_out) of ``params``; ValueError naming a missing key or a wrong shape."""
-    n_in, n_h = cells._sizes(params, "Wx", "bptt")
+    n_in, n_h = cells.input_and_hidden_sizes(params, "Wx", "bptt")
     shapes = {"Wx": (n_in, n_h), "Wh": (n_h, n_h), "b": (n_h,)}
     n_out = 0
     if readout:
@@ -85,7 +86,7 @@ def _check_model(params: Mapping, readout: bool = True) -> tuple[int, int, int]:
             raise ValueError(f"bptt: params['Wy'] has shape {wy}; expected ({n_h}, n_out)")
         n_out = wy[1]
         shapes.update({"Wy": (n_h, n_out), "by": (n_out,)})
-    cells._check_params(params, shapes, "bptt")
+    cells.check_params(params, shapes, "bptt")
     return n_in, n_h, n_out
 
 
@@ -142,7 +143,7 @@ def _pre_and_post(X, h0, params, activation: str):
 
     ``rnn_step(…, activation="linear")`` gives a_t = x_t Wx + h_{t−1} Wh + b, then h_t = φ(a_t).
     """
-    phi = cells._activation(activation)[0]  # ValueError naming the known activations
+    phi = cells.activation_functions(activation)[0]  # ValueError naming the known activations
     rnn_params = {"Wx": params["Wx"], "Wh": params["Wh"], "b": params["b"]}
     A, H = [], []
     h = h0
@@ -212,9 +213,8 @@ def bptt(
     h0 = _check_h0(h0, batch, n_h)
     Y, every_step = _check_Y(Y, batch, time, n_out)
     if truncate is not None:
-        if isinstance(truncate, bool) or not isinstance(truncate, int | np.integer) or truncate < 1:
-            raise ValueError(f"truncate must be None or an integer >= 1, got {truncate!r}")
-    d_phi = cells._activation(activation)[1]  # ValueError naming the known activations
+        truncate = check_int(truncate, "truncate")
+    d_phi = cells.activation_functions(activation)[1]  # ValueError naming the known activations
 
     A, H = _pre_and_post(X, h0, params, activation)
     Wy, by, Wh = params["Wy"], params["by"], params["Wh"]
@@ -409,8 +409,7 @@ def random_rnn_jacobian_norms(
     sequence x_t ~ N(0, input_scale²). The same draws are used for every r, so only the scale
     changes. Returns an array (len(radii), steps + 1).
     """
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+    steps = check_int(steps, "steps")
     rng = np.random.default_rng(seed)
     Wx = rng.normal(0.0, 1.0, size=(1, n_h))
     X = rng.normal(0.0, input_scale, size=(1, steps, 1))
@@ -458,9 +457,7 @@ def one_unit_states(
     Returns an array of ``steps + 1`` numbers, starting with h_0. (``cells.rnn_step`` on 1 × 1
     weights Wx = u, Wh = w.)
     """
-    steps = int(steps)
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+    steps = check_int(int(steps), "steps")
     X = _one_unit_inputs(x, steps)
     H, _ = cells.run_sequence(
         cells.rnn_step, X, np.array([[float(h0)]]), _one_unit(w, u, b), activation=activation
@@ -484,9 +481,7 @@ def one_unit_grad_norms(
     Computed in log space by ``jacobian_norms``: inf or 0 where the true value does not fit a
     float64, never a warning. Returns ``steps + 1`` numbers (k = 0 gives 1).
     """
-    steps = int(steps)
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+    steps = check_int(int(steps), "steps")
     X = _one_unit_inputs(x, steps)
     params = _one_unit(w, u, b)
     return jacobian_norms(X, params, h0=np.array([[float(h0)]]), activation=activation)[0]

@@ -24,6 +24,10 @@ __all__ = [
     "step",
     "linear",
     "derivative",
+    "activation_functions",
+    "check_params",
+    "input_and_hidden_sizes",
+    "gate_shapes",
     "ACTIVATIONS",
     "perceptron",
     "dense",
@@ -109,7 +113,9 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
 }
 
 
-def _activation(name: str) -> tuple[Callable, Callable]:
+def activation_functions(name: str) -> tuple[Callable, Callable]:
+    """The pair ``(φ, φ′)`` of the activation called ``name``; ``ValueError`` listing the known
+    names (the keys of ``ACTIVATIONS``) for any other name."""
     try:
         return ACTIVATIONS[name]
     except KeyError:
@@ -118,9 +124,13 @@ def _activation(name: str) -> tuple[Callable, Callable]:
         ) from None
 
 
+#: Private alias kept for ``course_lib.learning``, which still calls ``cells._activation``.
+_activation = activation_functions
+
+
 def derivative(name: str, x):
     """Derivative φ′(x) of the activation called ``name`` (see ``ACTIVATIONS``)."""
-    return _activation(name)[1](x)
+    return activation_functions(name)[1](x)
 
 
 # --------------------------------------------------------------------------------------------
@@ -139,8 +149,12 @@ def _as_2d(a, name: str, width: int | None = None) -> np.ndarray:
     return a
 
 
-def _check_params(params: Mapping, shapes: Mapping[str, tuple], where: str) -> None:
-    """Raise ValueError naming the first missing key or wrong shape of ``params``."""
+def check_params(params: Mapping, shapes: Mapping[str, tuple], where: str) -> None:
+    """Check that ``params[key]`` exists with shape ``shapes[key]`` for every key of ``shapes``.
+
+    Raises ``ValueError`` starting with ``where`` (the caller's name) and naming the first
+    missing key (with the keys ``params`` has) or the first wrong shape (got and expected).
+    """
     if not isinstance(params, Mapping):
         raise ValueError(f"{where}: params must be a dict of numpy arrays, got {type(params)}")
     for key, shape in shapes.items():
@@ -154,7 +168,12 @@ def _check_params(params: Mapping, shapes: Mapping[str, tuple], where: str) -> N
             raise ValueError(f"{where}: params[{key!r}] has shape {got}; expected {tuple(shape)}")
 
 
-def _sizes(params: Mapping, wx_key: str, where: str) -> tuple[int, int]:
+def input_and_hidden_sizes(params: Mapping, wx_key: str, where: str) -> tuple[int, int]:
+    """``(n_in, n_h)``, the shape of the input weights ``params[wx_key]``.
+
+    Raises ``ValueError`` starting with ``where`` if ``params`` is not a dict holding
+    ``wx_key`` or if that array is not 2-D.
+    """
     if not isinstance(params, Mapping) or wx_key not in params:
         have = sorted(params) if isinstance(params, Mapping) else type(params)
         raise ValueError(
@@ -166,7 +185,16 @@ def _sizes(params: Mapping, wx_key: str, where: str) -> tuple[int, int]:
     return shape
 
 
-def _gate_shapes(gates: str, n_in: int, n_h: int, extra: tuple[str, ...] = ()) -> dict:
+def gate_shapes(gates: str, n_in: int, n_h: int, extra: tuple[str, ...] = ()) -> dict:
+    """Expected shapes of a gated cell's params, for ``check_params``.
+
+    For each gate letter ``k`` of ``gates`` (e.g. ``"fiog"``): ``Wx_k (n_in, n_h)``,
+    ``Wh_k (n_h, n_h)``, ``b_k (n_h,)``; each key of ``extra`` (peepholes ``P_*``, the recurrent
+    biases ``bh_*``) is a vector ``(n_h,)``.
+
+    >>> gate_shapes("z", 2, 3)
+    {'Wx_z': (2, 3), 'Wh_z': (3, 3), 'b_z': (3,)}
+    """
     shapes = {}
     for k in gates:
         shapes[f"Wx_{k}"] = (n_in, n_h)
@@ -207,7 +235,7 @@ def dense(x, W, b, activation: str = "linear"):
     b = np.asarray(b, dtype=float)
     if b.shape != (W.shape[1],):
         raise ValueError(f"b has shape {b.shape}; expected ({W.shape[1]},)")
-    return _activation(activation)[0](x @ W + b)
+    return activation_functions(activation)[0](x @ W + b)
 
 
 def mlp_forward(x, layers):
@@ -237,11 +265,11 @@ def rnn_step(x_t, h_prev, params, activation: str = "tanh"):
 
     ``params``: ``Wx`` (n_in, n_h), ``Wh`` (n_h, n_h), ``b`` (n_h,). Returns h_t (batch, n_h).
     """
-    n_in, n_h = _sizes(params, "Wx", "rnn_step")
-    _check_params(params, {"Wx": (n_in, n_h), "Wh": (n_h, n_h), "b": (n_h,)}, "rnn_step")
+    n_in, n_h = input_and_hidden_sizes(params, "Wx", "rnn_step")
+    check_params(params, {"Wx": (n_in, n_h), "Wh": (n_h, n_h), "b": (n_h,)}, "rnn_step")
     x_t = _as_2d(x_t, "x_t", n_in)
     h_prev = _as_2d(h_prev, "h_prev", n_h)
-    act = _activation(activation)[0]
+    act = activation_functions(activation)[0]
     return act(x_t @ params["Wx"] + h_prev @ params["Wh"] + params["b"])
 
 
@@ -264,8 +292,8 @@ def lstm_step(x_t, h_prev, c_prev, params):
 
     Returns ``(h_t, c_t, gates)`` with ``gates = {"f", "i", "o", "g"}``, each (batch, n_h).
     """
-    n_in, n_h = _sizes(params, "Wx_f", "lstm_step")
-    _check_params(params, _gate_shapes("fiog", n_in, n_h), "lstm_step")
+    n_in, n_h = input_and_hidden_sizes(params, "Wx_f", "lstm_step")
+    check_params(params, gate_shapes("fiog", n_in, n_h), "lstm_step")
     x_t = _as_2d(x_t, "x_t", n_in)
     h_prev = _as_2d(h_prev, "h_prev", n_h)
     c_prev = _as_2d(c_prev, "c_prev", n_h)
@@ -293,9 +321,9 @@ def lstm_peephole_step(x_t, h_prev, c_prev, params):
 
     ``params`` as for ``lstm_step`` plus ``P_f, P_i, P_o`` of shape (n_h,).
     """
-    n_in, n_h = _sizes(params, "Wx_f", "lstm_peephole_step")
-    shapes = _gate_shapes("fiog", n_in, n_h, extra=("P_f", "P_i", "P_o"))
-    _check_params(params, shapes, "lstm_peephole_step")
+    n_in, n_h = input_and_hidden_sizes(params, "Wx_f", "lstm_peephole_step")
+    shapes = gate_shapes("fiog", n_in, n_h, extra=("P_f", "P_i", "P_o"))
+    check_params(params, shapes, "lstm_peephole_step")
     x_t = _as_2d(x_t, "x_t", n_in)
     h_prev = _as_2d(h_prev, "h_prev", n_h)
     c_prev = _as_2d(c_prev, "c_prev", n_h)
@@ -323,8 +351,8 @@ def lstm_coupled_step(x_t, h_prev, c_prev, params):
 
     ``params`` needs the ``f``, ``o`` and ``g`` weights only (``*_i`` keys are ignored).
     """
-    n_in, n_h = _sizes(params, "Wx_f", "lstm_coupled_step")
-    _check_params(params, _gate_shapes("fog", n_in, n_h), "lstm_coupled_step")
+    n_in, n_h = input_and_hidden_sizes(params, "Wx_f", "lstm_coupled_step")
+    check_params(params, gate_shapes("fog", n_in, n_h), "lstm_coupled_step")
     x_t = _as_2d(x_t, "x_t", n_in)
     h_prev = _as_2d(h_prev, "h_prev", n_h)
     c_prev = _as_2d(c_prev, "c_prev", n_h)
@@ -358,9 +386,9 @@ def gru_step(x_t, h_prev, params, reset_after: bool = True, convention: str = "k
     """
     if convention not in ("keras", "lecture"):
         raise ValueError(f"convention must be 'keras' or 'lecture', got {convention!r}")
-    n_in, n_h = _sizes(params, "Wx_z", "gru_step")
+    n_in, n_h = input_and_hidden_sizes(params, "Wx_z", "gru_step")
     extra = ("bh_z", "bh_r", "bh_h") if reset_after else ()
-    _check_params(params, _gate_shapes("zrh", n_in, n_h, extra=extra), "gru_step")
+    check_params(params, gate_shapes("zrh", n_in, n_h, extra=extra), "gru_step")
     x_t = _as_2d(x_t, "x_t", n_in)
     h_prev = _as_2d(h_prev, "h_prev", n_h)
     p = params
@@ -443,15 +471,15 @@ def init_params(kind: str, n_in: int, n_h: int, seed: int | None = 0, scale: flo
     if kind == "rnn":
         shapes = {"Wx": (n_in, n_h), "Wh": (n_h, n_h), "b": (n_h,)}
     elif kind == "lstm":
-        shapes = _gate_shapes("fiog", n_in, n_h)
+        shapes = gate_shapes("fiog", n_in, n_h)
     elif kind == "lstm_peephole":
-        shapes = _gate_shapes("fiog", n_in, n_h, extra=("P_f", "P_i", "P_o"))
+        shapes = gate_shapes("fiog", n_in, n_h, extra=("P_f", "P_i", "P_o"))
     elif kind == "lstm_coupled":
-        shapes = _gate_shapes("fog", n_in, n_h)
+        shapes = gate_shapes("fog", n_in, n_h)
     elif kind == "gru":
-        shapes = _gate_shapes("zrh", n_in, n_h, extra=("bh_z", "bh_r", "bh_h"))
+        shapes = gate_shapes("zrh", n_in, n_h, extra=("bh_z", "bh_r", "bh_h"))
     elif kind == "gru_classic":
-        shapes = _gate_shapes("zrh", n_in, n_h)
+        shapes = gate_shapes("zrh", n_in, n_h)
     else:
         raise ValueError(
             f"unknown kind {kind!r}; expected rnn, lstm, lstm_peephole, lstm_coupled, gru, "

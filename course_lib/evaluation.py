@@ -24,6 +24,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from .validation import check_int
+
 __all__ = [
     "best_lag",
     "direction_accuracy",
@@ -45,7 +47,7 @@ __all__ = [
 # checking inputs
 # --------------------------------------------------------------------------------------------
 def _as_1d(x, name: str) -> np.ndarray:
-    a = np.asarray(x.to_numpy() if hasattr(x, "to_numpy") else x, dtype="float64")
+    a = np.asarray(x, dtype="float64")
     if a.ndim == 0:
         raise ValueError(f"{name} must be a sequence of numbers, got a single value")
     if a.ndim == 2 and 1 in a.shape:
@@ -99,8 +101,7 @@ def persistence_forecast(series, horizon: int = 1):
     [10.0, 11.0]
     """
     a = _as_1d(series, "series")
-    if not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise ValueError(f"horizon must be an int >= 1, got {horizon!r}")
+    horizon = check_int(horizon, "horizon")
     if len(a) <= horizon:
         raise ValueError(f"series too short: {len(a)} values for horizon={horizon}")
     return _wrap(series, a[:-horizon].copy(), horizon, "persistence")
@@ -119,10 +120,8 @@ def moving_average_forecast(series, window: int, horizon: int = 1):
     [1.5, 2.5]
     """
     a = _as_1d(series, "series")
-    if not isinstance(window, int | np.integer) or window < 1:
-        raise ValueError(f"window must be an int >= 1, got {window!r}")
-    if not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise ValueError(f"horizon must be an int >= 1, got {horizon!r}")
+    window = check_int(window, "window")
+    horizon = check_int(horizon, "horizon")
     first = window + horizon - 1
     if len(a) <= first:
         raise ValueError(
@@ -257,7 +256,7 @@ def walk_forward(
         raise TypeError("model_predict must be callable: window -> prediction")
     if update is not None and not callable(update):
         raise TypeError("update must be callable: (window, y_true) -> None")
-    a = np.asarray(series.to_numpy() if hasattr(series, "to_numpy") else series, dtype="float64")
+    a = np.asarray(series, dtype="float64")
     if a.ndim not in (1, 2):
         raise ValueError(f"series must be 1-D or 2-D (time, features), got shape {a.shape}")
     bad = ~np.isfinite(a)
@@ -265,10 +264,8 @@ def walk_forward(
         i = int(np.argwhere(bad)[0][0])
         raise ValueError(f"series has a missing or infinite value at position {i}")
     n = a.shape[0]
-    if not isinstance(window, int | np.integer) or window < 1:
-        raise ValueError(f"window must be an int >= 1, got {window!r}")
-    if not isinstance(start, int | np.integer) or start < window:
-        raise ValueError(f"start must be an int >= window ({window}), got {start!r}")
+    window = check_int(window, "window")
+    start = check_int(start, "start", minimum=window)
     if start >= n:
         raise ValueError(f"start={start} leaves nothing to forecast in a series of {n} points")
     if target is not None and a.ndim != 2:
@@ -324,8 +321,7 @@ def lag_correlations(y_true, y_pred, max_lag: int = 5) -> np.ndarray:
     [-1.0, 1.0, -1.0]
     """
     t, p = _pair(y_true, y_pred)
-    if not isinstance(max_lag, int | np.integer) or max_lag < 0:
-        raise ValueError(f"max_lag must be an int >= 0, got {max_lag!r}")
+    max_lag = check_int(max_lag, "max_lag", minimum=0)
     n = len(t)
     if n - max_lag < 3:
         raise ValueError(
@@ -390,8 +386,7 @@ def recursive_forecast(step: Callable[[np.ndarray], object], history, steps: int
     """
     if not callable(step):
         raise TypeError("step must be callable: window -> next value")
-    if not isinstance(steps, int | np.integer) or steps < 1:
-        raise ValueError(f"steps must be an int >= 1, got {steps!r}")
+    steps = check_int(steps, "steps")
     h = np.asarray(history, dtype="float64")
     if h.ndim not in (1, 2) or h.shape[-1] < 1:
         raise ValueError(f"history must be 1-D (w,) or 2-D (batch, w), got shape {h.shape}")
@@ -433,8 +428,8 @@ def prices_from_returns(base, returns, cumulative: bool = False):
     >>> prices_from_returns(100.0, [np.log(2.0), np.log(0.5)], cumulative=True).round(6).tolist()
     [200.0, 100.0]
     """
-    r = np.asarray(returns.to_numpy() if hasattr(returns, "to_numpy") else returns, "float64")
-    b = np.asarray(base.to_numpy() if hasattr(base, "to_numpy") else base, dtype="float64")
+    r = np.asarray(returns, dtype="float64")
+    b = np.asarray(base, dtype="float64")
     if r.ndim not in (1, 2) or r.size == 0:
         raise ValueError(f"returns must be a non-empty 1-D or 2-D array, got shape {r.shape}")
     if not np.isfinite(r).all():

@@ -123,13 +123,13 @@ def params_to_keras(params: Mapping[str, np.ndarray], layer) -> None:
     if kernel.shape[0] != n_in:
         raise ValueError(f"params have n_in={n_in}; {layer.name} was built for {kernel.shape[0]}")
     if kind == "rnn":
-        cells._check_params(params, {"Wx": (n_in, n), "Wh": (n, n), "b": (n,)}, "params_to_keras")
+        cells.check_params(params, {"Wx": (n_in, n), "Wh": (n, n), "b": (n,)}, "params_to_keras")
         new_k, new_r, new_b = params["Wx"], params["Wh"], params["b"]
     else:
         order = _LSTM_ORDER if kind == "lstm" else _GRU_ORDER
         extra = ("bh_z", "bh_r", "bh_h") if kind == "gru" else ()
-        shapes = cells._gate_shapes("".join(order), n_in, n, extra=extra)
-        cells._check_params(params, shapes, "params_to_keras")
+        shapes = cells.gate_shapes("".join(order), n_in, n, extra=extra)
+        cells.check_params(params, shapes, "params_to_keras")
         new_k = np.concatenate([params[f"Wx_{k}"] for k in order], axis=1)
         new_r = np.concatenate([params[f"Wh_{k}"] for k in order], axis=1)
         new_b = np.concatenate([params[f"b_{k}"] for k in order])

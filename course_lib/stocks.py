@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import MinMaxScaler, chronological_split, make_windows
 from .evaluation import persistence_forecast
+from .preprocessing import MinMaxScaler, chronological_split, make_windows
 
 __all__ = ["GOOG_HEADER", "StockWindows", "goog_path", "load_goog", "stock_windows"]
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import check_int
+
 __all__ = ["adding_problem", "delayed_recall", "chance_level"]
 
 
@@ -26,8 +28,7 @@ def adding_problem(n: int, lag: int, seed: int | None = 0):
 
     Returns ``X`` (n, lag + 1, 2) and ``y`` (n, 1), float32.
     """
-    if n < 1 or lag < 1:
-        raise ValueError(f"need n >= 1 and lag >= 1, got n={n}, lag={lag}")
+    n, lag = check_int(n, "n"), check_int(lag, "lag")
     rng = np.random.default_rng(seed)
     X = np.zeros((n, lag + 1, 2), dtype=np.float32)
     X[:, :, 0] = rng.random((n, lag + 1))
@@ -60,8 +61,8 @@ def delayed_recall(
     chance level is ``1 / n_symbols``. Returns ``X`` (n, lag + 1, n_symbols + 2) float32 and
     ``y`` int64.
     """
-    if n < 1 or lag < 1 or n_symbols < 2:
-        raise ValueError(f"need n >= 1, lag >= 1, n_symbols >= 2; got {n}, {lag}, {n_symbols}")
+    n, lag = check_int(n, "n"), check_int(lag, "lag")
+    n_symbols = check_int(n_symbols, "n_symbols", minimum=2)
     low, high = (float(v) for v in noise)
     if not low < high:
         raise ValueError(f"noise must be a range (low, high) with low < high, got {noise}")

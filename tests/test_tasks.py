@@ -87,11 +87,11 @@ def test_delayed_recall_noise_range():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="lag >= 1"):
+    with pytest.raises(ValueError, match="lag must be an int >= 1"):
         tasks.adding_problem(10, 0)
-    with pytest.raises(ValueError, match="n >= 1"):
+    with pytest.raises(ValueError, match="n must be an int >= 1"):
         tasks.adding_problem(0, 5)
-    with pytest.raises(ValueError, match="n_symbols >= 2"):
+    with pytest.raises(ValueError, match="n_symbols must be an int >= 2"):
         tasks.delayed_recall(10, 5, n_symbols=1)
     with pytest.raises(ValueError, match="unknown task"):
         tasks.chance_level("copy")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..validation import check_int
 from .formats import COLUMNS, PRICE_COLUMNS, _fmt_time
 
 
@@ -26,8 +27,7 @@ def find_price_outliers(
     DataFrame of the flagged rows with columns ``column``, ``rolling_median`` and ``ratio``
     (empty if none).
     """
-    if window < 1:
-        raise ValueError(f"window must be >= 1, got {window}")
+    window = check_int(window, "window")
     if threshold <= 1:
         raise ValueError(f"threshold is a factor and must be > 1, got {threshold}")
     p = df[column].astype("float64")
