@@ -77,83 +77,6 @@ assert HONEST_WRONG != HONEST_RIGHT
 
 CONTROLS = ("solution", "exercise", "honest_right", "honest_wrong")
 
-_RECORDER = (
-    "hole in the grader: the course_lib-call recorder runs inside the student's kernel, so "
-    "the student's code can {how}; the reference's answer then scores full marks"
-)
-#: Attacks that beat the grader as of this writing (reported; the grader is not ours to edit).
-KNOWN_HOLES = {
-    "ref_old_thread": _RECORDER.format(
-        how="call it from a thread started before the probe (threading.setprofile only "
-        "reaches threads started after it)"
-    ),
-    "ref_json_launder": _RECORDER.format(
-        how="patch json.dumps beforehand; the probe serialises its answer with it"
-    ),
-    "ref_stdout_rewrite": _RECORDER.format(
-        how="replace sys.stdout beforehand and rewrite the probe's answer line"
-    ),
-    "ref_forged_line": _RECORDER.format(
-        how="read the nonce from the probe's code constants, print its own answer line and "
-        "filter the probe's line out of sys.stdout"
-    ),
-    "ref_frame_forge": _RECORDER.format(
-        how="reach the probe's _answer through sys._getframe and put forged outcomes first "
-        "(parse_answer keeps the first n)"
-    ),
-    "ref_shadow_builtins": _RECORDER.format(
-        how="define a global `sorted` (the probe function's globals are the notebook's, so "
-        "its builtins can be shadowed) that empties course_lib_calls"
-    ),
-    "ref_code_renamed": _RECORDER.format(
-        how="re-bind the reference's code objects to a copy of its module globals named "
-        "__main__ (the recorder only looks at f_globals['__name__'])"
-    ),
-    "ref_disguised_sigmoid": _RECORDER.format(
-        how="rename the reference's code objects 'sigmoid' (co_qualname), an allowed name"
-    ),
-    "ref_module_copy": _RECORDER.format(
-        how="load course_lib/cells.py a second time under another module name"
-    ),
-    "ref_profile_suspend": _RECORDER.format(
-        how="save sys.getprofile(), switch it off around the reference call and put it back "
-        "(the tamper check only compares the profiler at the end)"
-    ),
-    "ref_seen_scrub": _RECORDER.format(
-        how="reach the recorder's list through sys.getprofile().__defaults__ and delete "
-        "what it recorded after the canary"
-    ),
-    "ref_fake_setprofile": _RECORDER.format(
-        how="replace sys.setprofile/getprofile beforehand, feed the recorder the canary call "
-        "itself and never install it"
-    ),
-    "solution_loaded": (
-        "hole in the grader: solutions/ is readable inside the sandbox (the course tree is "
-        "mounted read-only, not hidden), so a cell that execs the published solution's code at "
-        "run time scores full marks, and the plagiarism signal, which reads the submitted cells, "
-        "does not flag it"
-    ),
-    "ref_subprocess": _RECORDER.format(
-        how="call it in a child python process (the recorder sees only the kernel's own "
-        "calls; the sandbox lets the kernel start processes and import course_lib)"
-    ),
-    "ref_fork": _RECORDER.format(
-        how="call it in a forked child (whose recorded calls stay in the child's memory)"
-    ),
-    "ref_source_exec": _RECORDER.format(
-        how="exec the reference's source under another module name (f_globals['__name__'] "
-        "is what the recorder checks)"
-    ),
-}
-HIJACK = (
-    "hole in the grader: submissions.collect makes names unique in sorted folder order, so a "
-    "folder ' 00z_honest_wrong' (safe name '00z_honest_wrong', sorted first) takes the honest "
-    "student's name and results; the honest one is graded as '00z_honest_wrong-2'"
-)
-GRADEBOOK_DIR = (
-    "hole in the grader: a student folder named 'gradebook.csv' becomes DIR/gradebook.csv/, "
-    "then write_gradebook raises IsADirectoryError: no gradebook for the class, exit status 1"
-)
 #: Where the controls sit among the attacks (the grader takes folders in sorted order).
 CONTROL_SLOTS = (0, 17, 34, 51, 99)
 GRADE_TIMEOUT = 1800
@@ -216,6 +139,15 @@ def _results(out: Path, student: str) -> dict:
 
 def _part(results: dict, name: str) -> dict:
     return next(t for t in results["tests"] if t["name"] == name)
+
+
+def _by_folder(out: Path) -> dict[str, dict]:
+    """Every results.json in ``out``, by the folder it was submitted as."""
+    found = {}
+    for rj in out.glob("*/results.json"):
+        data = json.loads(rj.read_text())
+        found[data["extra_data"].get("submitted_as", data["extra_data"]["student"])] = data
+    return found
 
 
 def _evidence(results: dict) -> dict:
@@ -305,6 +237,7 @@ def batch(tmp_path_factory):
     time.sleep(8.0)  # time for a survivor to write after the grader returned
     b.snapshot_later = _snapshot(b.out) if b.out.exists() else {}
     b.survivors = _token_pids(b.token)
+    b.results = _by_folder(b.out) if b.out.exists() else {}
     b.tree_canaries = [p for p in ROOT.rglob(f"hostile-{b.token}*")]
     b.root_ran = sorted(os.listdir(b.canary))
     b.gradebook_text = (
@@ -326,12 +259,8 @@ def _write_report(b: Batch) -> None:
     """A table of every attack's outcome, kept beside the batch for the instructor's eyes."""
     lines = [f"grade: rc={b.run.returncode} in {b.seconds:.0f} s; survivors={b.survivors}"]
     for a in H.ATTACKS:
-        folder = b.names[a.name]
-        from course_lib.grading.submissions import safe_name
-
-        d = b.out / safe_name(folder)
         try:
-            r = json.loads((d / "results.json").read_text())
+            r = b.results[b.names[a.name]]
             lstm = _part(r, "lstm_step")
             lines.append(
                 f"{a.name:24s} score={r['score']:<5g} lstm={lstm['score']:<4g} "
@@ -339,7 +268,7 @@ def _write_report(b: Batch) -> None:
                 f"flags={r['extra_data']['flags']} ev={_evidence(r)} "
                 f"msg={lstm['output'][:90]!r}"
             )
-        except (OSError, ValueError, StopIteration) as e:
+        except (KeyError, StopIteration) as e:
             lines.append(f"{a.name:24s} no results ({type(e).__name__})")
     text = "\n".join(lines) + "\n"
     Path(tempfile.gettempdir(), "hostile-report.txt").write_text(text)
@@ -399,7 +328,6 @@ def test_honest_sources_are_right_and_wrong_in_process():
 # ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(reason=GRADEBOOK_DIR)
 def test_grader_finished_the_batch(batch):
     assert batch.run.returncode == 0, (batch.run.stdout[-2000:], batch.run.stderr[-3000:])
     assert batch.gradebook_text is not None, "no gradebook.csv"
@@ -419,9 +347,7 @@ def test_control_batch_scores(batch):
 def _control_params():
     for control in CONTROLS:
         for slot in CONTROL_SLOTS:
-            hijacked = control == "honest_wrong" and slot == CONTROL_SLOTS[0]
-            marks = [pytest.mark.xfail(reason=HIJACK)] if hijacked else []
-            yield pytest.param(control, slot, id=f"{control}-{slot}", marks=marks)
+            yield pytest.param(control, slot, id=f"{control}-{slot}")
 
 
 @pytest.mark.parametrize(("control", "slot"), list(_control_params()))
@@ -445,23 +371,14 @@ def _exercise_score(batch) -> tuple[float, float]:
     return r["score"], _part(r, "lstm_step")["score"]
 
 
-def _attack_params():
-    for a in H.ATTACKS:
-        marks = [pytest.mark.xfail(reason=KNOWN_HOLES[a.name])] if a.name in KNOWN_HOLES else []
-        yield pytest.param(a, id=a.name, marks=marks)
-
-
-@pytest.mark.parametrize("attack", list(_attack_params()))
+@pytest.mark.parametrize("attack", H.ATTACKS, ids=lambda a: a.name)
 def test_attack_scores_no_more_than_the_exercise(batch, attack):
-    from course_lib.grading.submissions import safe_name
-
     total0, lstm0 = _exercise_score(batch)
     folder = batch.names[attack.name]
-    student = safe_name(folder)
-    path = batch.out / student / "results.json"
-    assert path.is_file(), f"{attack.name}: no results.json for {student}"
-    r = json.loads(path.read_text())
-    assert r["extra_data"]["student"] == student
+    assert folder in batch.results, f"{attack.name}: no results.json submitted as {folder!r}"
+    r = batch.results[folder]
+    student = r["extra_data"]["student"]
+    assert (batch.out / student / "results.json").is_file()
     what = f"{attack.name} ({attack.what}): {r['output'][:600]} {r['tests']}"
     assert r["score"] <= total0, what
     assert _part(r, "lstm_step")["score"] <= lstm0, what
@@ -469,7 +386,6 @@ def test_attack_scores_no_more_than_the_exercise(batch, attack):
     assert r["execution_time"] <= ASSIGNMENT.timeout + 60, what
 
 
-@pytest.mark.xfail(reason=GRADEBOOK_DIR)
 def test_gradebook_lists_exactly_the_batch(batch):
     from course_lib.grading.submissions import safe_name
 
@@ -481,7 +397,11 @@ def test_gradebook_lists_exactly_the_batch(batch):
         if (batch.out / name).is_dir():
             assert name in got, f"{name} has a folder in the output but no gradebook row"
     for folder in batch.names.values():
-        assert any(s == safe_name(folder) or s.startswith(safe_name(folder) + "-") for s in got)
+        assert batch.results[folder]["extra_data"]["student"] in got, folder
+    # an exact name is the student's own, whatever other folders are called
+    for folder in batch.names.values():
+        if safe_name(folder) == folder and folder != "gradebook.csv":
+            assert batch.results[folder]["extra_data"]["student"] == folder
     for r in rows:
         res = _results(batch.out, r["student"])
         assert float(r["score"]) == res["score"], r
@@ -563,9 +483,7 @@ SANDBOX_LIMITS = {
 @pytest.mark.parametrize("name", sorted(SANDBOX_LIMITS))
 def test_sandbox_stopped_what_the_attack_tried(batch, name):
     """The attack ran (its evidence came back) and the sandbox refused what it tried."""
-    from course_lib.grading.submissions import safe_name
-
-    r = _results(batch.out, safe_name(batch.names[name]))
+    r = batch.results[batch.names[name]]
     ev = _evidence(r)
     assert ev, f"{name}: no evidence came back (did the attack run?): {r['output'][:500]}"
     assert SANDBOX_LIMITS[name](ev), (name, ev)
