@@ -14,6 +14,9 @@ runs with any Python 3.11+ before anything is installed.
                                       grade submissions (README, "Grading")
     python3 course.py grade --gradescope NAME [--out FILE.zip]
                                       write Gradescope's autograder archive
+    python3 course.py site [--out DIR] [--with-solutions]
+                                      build the offline course site (default _site/): lessons
+                                      with their explorers, slides, homework (README, "Course site")
     python3 course.py setup           only create/update the environment
 """
 
@@ -61,7 +64,7 @@ def setup() -> Path:
 
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("", [])
-    if command not in ("lab", "test", "setup", "exercises", "grade"):
+    if command not in ("lab", "test", "setup", "exercises", "grade", "site"):
         print(__doc__)
         return 2
     python = setup()
@@ -74,6 +77,9 @@ def main(argv: list[str]) -> int:
         )
     if command == "exercises":
         return subprocess.call([str(python), "-m", "course_lib.grading.exercises", *args], cwd=ROOT)
+    if command == "site":
+        # --out stays relative to where the command was typed
+        return subprocess.call([str(python), "-m", "course_lib.site", *args])
     if command == "grade":
         # paths stay relative to where the command was typed
         return subprocess.call([str(python), "-m", "course_lib.grading.autograder", *args])
