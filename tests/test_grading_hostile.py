@@ -80,6 +80,10 @@ CONTROLS = ("solution", "exercise", "honest_right", "honest_wrong")
 #: Where the controls sit among the attacks (the grader takes folders in sorted order).
 CONTROL_SLOTS = (0, 17, 34, 51, 99)
 GRADE_TIMEOUT = 1800
+#: Limits for this batch, tighter than hw05's own (the attacks that hang cost a whole limit each;
+#: the honest notebook runs in a few seconds).
+CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 20, 60
+LIMITS = ["--cell-timeout", str(CELL_TIMEOUT), "--timeout", str(NOTEBOOK_TIMEOUT)]
 
 
 def _honest(exercise, source: str):
@@ -108,6 +112,7 @@ def _control_notebooks(exercise, solution, token: str) -> dict:
 def _grade(submissions: Path, out: Path, jobs: int = 2) -> subprocess.CompletedProcess:
     cmd = [sys.executable, str(ROOT / "course.py"), "grade", str(submissions)]
     cmd += ["--assignment", ASSIGNMENT.name, "--out", str(out), "--jobs", str(jobs), "--quiet"]
+    cmd += LIMITS
     return subprocess.run(cmd, capture_output=True, text=True, timeout=GRADE_TIMEOUT, cwd=ROOT)
 
 
@@ -383,7 +388,7 @@ def test_attack_scores_no_more_than_the_exercise(batch, attack):
     assert r["score"] <= total0, what
     assert _part(r, "lstm_step")["score"] <= lstm0, what
     # never more than the limit of one submission (plus kernel start and shut-down)
-    assert r["execution_time"] <= ASSIGNMENT.timeout + 60, what
+    assert r["execution_time"] <= NOTEBOOK_TIMEOUT + 60, what
 
 
 def test_gradebook_lists_exactly_the_batch(batch):
@@ -459,6 +464,7 @@ def test_two_batches_at_once(tmp_path):
                 H.write_submission(str(subs / f"{c}{n}"), controls[c])
         cmd = [sys.executable, str(ROOT / "course.py"), "grade", str(subs), "--quiet"]
         cmd += ["--assignment", ASSIGNMENT.name, "--out", str(tmp_path / f"out{k}"), "--jobs", "2"]
+        cmd += LIMITS
         runs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
     for p in runs:
         p.communicate(timeout=600)

@@ -4,6 +4,7 @@ Usage (also ``python -m course_lib.grading.autograder``; stable, other tools rel
 
     python3 course.py grade PATH... --assignment NAME --out DIR
                             [--jobs N] [--extra-checks DIR] [--seed S] [--quiet]
+                            [--cell-timeout SECONDS] [--timeout SECONDS]
     python3 course.py grade --gradescope NAME [--out FILE.zip]
 
 ``--one-student``: each PATH folder is one student's submission (Gradescope's layout; the
@@ -76,6 +77,8 @@ ROOT = Path(sandbox.COURSE_ROOT)
 MAX_OUTPUT_CHARS = 1_000_000
 #: Largest single message accepted from a kernel (zmq drops the connection past it).
 MAX_MESSAGE_BYTES = 32 * 2**20
+#: Time each probe gets even when the submission's time limit has passed, in seconds.
+PROBE_MIN_SECONDS = 10.0
 #: Largest notebook file accepted.
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 _KERNEL_LOG = (
@@ -367,7 +370,13 @@ async def _attempt(
                     cell = nbformat.v4.new_code_cell(
                         probe.probe_source(part.function, calls, nonce)
                     )
-                    cell_timeout["value"] = assignment.cell_timeout
+                    # the submission's time limit bounds the probes too, but each probe
+                    # gets a little time even after it (a slow honest notebook is still graded)
+                    limit = min(
+                        assignment.cell_timeout,
+                        max(PROBE_MIN_SECONDS, deadline - time.monotonic()),
+                    )
+                    cell_timeout["value"] = limit
                     client.budget = 4 * MAX_PLAIN_BYTES
                     client.dropped = False
                     nb.cells.append(cell)
@@ -379,8 +388,8 @@ async def _attempt(
                         run.answers[part.name] = {"error": "the kernel died while it was called"}
                         break
                     answer = probe.parse_answer(_stdout_of(cell), nonce, len(calls))
-                    if time.monotonic() - started >= assignment.cell_timeout - 0.05:
-                        answer = {"error": f"no answer within {assignment.cell_timeout:.0f} s"}
+                    if time.monotonic() - started >= limit - 0.05:
+                        answer = {"error": f"no answer within {limit:.0f} s"}
                         if timed_out and attempt == 0:
                             # still busy with a cell that ignored the interrupt: run again
                             died_at = timed_out[-1]
@@ -869,6 +878,18 @@ def parser() -> argparse.ArgumentParser:
         help="each PATH folder is one student's submission (as on Gradescope)",
     )
     p.add_argument("--solutions", help="folder of the published solutions (plagiarism signals)")
+    p.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=None,
+        help="seconds per cell and per probe (default: the assignment's)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds for a whole notebook (default: the assignment's)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -901,6 +922,15 @@ def main(argv: list[str] | None = None) -> int:
             assignment = dataclasses.replace(assignment, parts=[*assignment.parts, *extra])
         if args.jobs < 1:
             raise ValueError("--jobs must be at least 1")
+        limits = {}
+        for name in ("cell_timeout", "timeout"):
+            value = getattr(args, name)
+            if value is not None:
+                if not value > 0:
+                    raise ValueError(f"--{name.replace('_', '-')} must be a positive number")
+                limits[name] = float(value)
+        if limits:
+            assignment = dataclasses.replace(assignment, **limits)
         rows = grade(
             args.paths,
             assignment,
