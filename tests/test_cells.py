@@ -647,14 +647,3 @@ def test_param_count_matches_keras(kind):
         # and the numpy parameters of that kind hold exactly that many numbers
         total = sum(a.size for a in cells.init_params(kind, n_in, n_h).values())
         assert total == layer.count_params()
-
-
-def test_cells_does_not_import_tensorflow():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, course_lib.cells; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
