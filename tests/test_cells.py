@@ -12,7 +12,11 @@ import pytest
 
 from course_lib import cells
 
-RNG = np.random.default_rng(20240601)
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A fresh generator per test: no test's draws depend on which tests ran before it."""
+    return np.random.default_rng(20240601)
 
 
 def _keras():
@@ -49,9 +53,9 @@ def test_sigmoid_has_no_overflow_for_huge_inputs():
     np.testing.assert_array_equal(d[[0, -1]], [0.0, 0.0])
 
 
-def test_sigmoid_closed_forms():
+def test_sigmoid_closed_forms(rng):
     assert float(cells.sigmoid(0.0)) == 0.5
-    xs = np.concatenate([np.linspace(-30, 30, 121), RNG.normal(scale=8, size=50)])
+    xs = np.concatenate([np.linspace(-30, 30, 121), rng.normal(scale=8, size=50)])
     ref = np.array([1.0 / (1.0 + math.exp(-x)) for x in xs])  # safe for |x| <= ~700
     np.testing.assert_allclose(cells.sigmoid(xs), ref, rtol=1e-14, atol=0)
     # σ(x) + σ(−x) = 1 and σ(x) = (1 + tanh(x/2)) / 2, over a wide range
@@ -320,9 +324,9 @@ def test_rnn_step_bad_input():
 # --------------------------------------------------------------------------------------------
 
 
-def test_lstm_step_against_plain_python_loop():
+def test_lstm_step_against_plain_python_loop(rng):
     p = cells.init_params("lstm", 3, 2, seed=5, scale=0.8)
-    x, h, c = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 2)), RNG.normal(size=(2, 2))
+    x, h, c = rng.normal(size=(2, 3)), rng.normal(size=(2, 2)), rng.normal(size=(2, 2))
     h_t, c_t, gates = cells.lstm_step(x, h, c, p)
     ref = _loop_lstm_step(x, h, c, p)
     np.testing.assert_allclose(h_t, ref["h"], rtol=1e-13, atol=1e-15)
@@ -382,12 +386,12 @@ def test_lstm_step_bad_input():
         cells.lstm_step(x, h, c, [1, 2, 3])
 
 
-def test_peephole_with_zero_peepholes_is_the_lstm():
+def test_peephole_with_zero_peepholes_is_the_lstm(rng):
     p = cells.init_params("lstm_peephole", 3, 4, seed=2)
     for k in ("P_f", "P_i", "P_o"):
         p[k] = np.zeros(4)
-    X = RNG.normal(size=(2, 5, 3))
-    state0 = (RNG.normal(size=(2, 4)), RNG.normal(size=(2, 4)))
+    X = rng.normal(size=(2, 5, 3))
+    state0 = (rng.normal(size=(2, 4)), rng.normal(size=(2, 4)))
     H_p, g_p = cells.run_sequence(cells.lstm_peephole_step, X, state0, p)
     H, g = cells.run_sequence(cells.lstm_step, X, state0, p)
     np.testing.assert_allclose(H_p, H, atol=1e-15)
@@ -395,12 +399,12 @@ def test_peephole_with_zero_peepholes_is_the_lstm():
         np.testing.assert_allclose(g_p[k], g[k], atol=1e-15)
 
 
-def test_peephole_against_plain_python_loop():
+def test_peephole_against_plain_python_loop(rng):
     p = cells.init_params("lstm_peephole", 2, 3, seed=6, scale=0.9)
     p["P_f"] = np.array([1.5, -2.0, 0.7])
     p["P_i"] = np.array([-1.0, 0.4, 2.5])
     p["P_o"] = np.array([2.0, -1.5, 3.0])
-    x, h, c = RNG.normal(size=(2, 2)), RNG.normal(size=(2, 3)), 2 * RNG.normal(size=(2, 3))
+    x, h, c = rng.normal(size=(2, 2)), rng.normal(size=(2, 3)), 2 * rng.normal(size=(2, 3))
     h_t, c_t, gates = cells.lstm_peephole_step(x, h, c, p)
     ref = _loop_lstm_step(x, h, c, p, peephole=True)
     np.testing.assert_allclose(h_t, ref["h"], rtol=1e-13, atol=1e-15)
@@ -415,10 +419,10 @@ def test_peephole_against_plain_python_loop():
         cells.lstm_peephole_step(x, h, c, {k: v for k, v in p.items() if k != "P_o"})
 
 
-def test_coupled_gates_hand_computed():
+def test_coupled_gates_hand_computed(rng):
     p = cells.init_params("lstm_coupled", 2, 3, seed=7, scale=0.9)
     assert not any(k.endswith("_i") for k in p)
-    x, h, c = RNG.normal(size=(4, 2)), RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))
+    x, h, c = rng.normal(size=(4, 2)), rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
     h_t, c_t, gates = cells.lstm_coupled_step(x, h, c, p)
     ref = _loop_lstm_step(x, h, c, p, coupled=True)
     np.testing.assert_allclose(gates["i"], 1.0 - gates["f"], atol=0)
@@ -497,14 +501,14 @@ def test_gru_matches_keras_gru_packed_by_hand(reset_after):
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
-def test_gru_lecture_convention_is_keras_with_z_negated(reset_after):
+def test_gru_lecture_convention_is_keras_with_z_negated(reset_after, rng):
     p = cells.init_params("gru" if reset_after else "gru_classic", 3, 5, seed=21, scale=0.8)
     q = dict(p)
     for k in ("Wx_z", "Wh_z", "b_z", "bh_z"):
         if k in q:
             q[k] = -p[k]
-    X = RNG.normal(size=(3, 6, 3))
-    h0 = RNG.normal(size=(3, 5))
+    X = rng.normal(size=(3, 6, 3))
+    h0 = rng.normal(size=(3, 5))
     H_lec, g_lec = cells.run_sequence(
         cells.gru_step, X, h0, p, reset_after=reset_after, convention="lecture"
     )
@@ -552,10 +556,10 @@ KINDS = [
 
 
 @pytest.mark.parametrize("kind,step,kw,keys", KINDS, ids=[k[0] for k in KINDS])
-def test_run_sequence_shapes_zero_state_and_manual_loop(kind, step, kw, keys):
+def test_run_sequence_shapes_zero_state_and_manual_loop(kind, step, kw, keys, rng):
     batch, time, n_in, n_h = 3, 5, 2, 4
     p = cells.init_params(kind, n_in, n_h, seed=1)
-    X = RNG.normal(size=(batch, time, n_in))
+    X = rng.normal(size=(batch, time, n_in))
     H, per_step = cells.run_sequence(step, X, None, p, **kw)
     assert H.shape == (batch, time, n_h)
     assert set(per_step) == keys
@@ -580,10 +584,10 @@ def test_run_sequence_shapes_zero_state_and_manual_loop(kind, step, kw, keys):
     np.testing.assert_array_equal(cells.run_sequence(step, X, explicit, p, **kw)[0], H)
 
 
-def test_run_sequence_lstm_tuple_state():
+def test_run_sequence_lstm_tuple_state(rng):
     p = cells.init_params("lstm", 2, 3, seed=4)
-    X = RNG.normal(size=(2, 4, 2))
-    h0, c0 = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))
+    X = rng.normal(size=(2, 4, 2))
+    h0, c0 = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
     H, per_step = cells.run_sequence(cells.lstm_step, X, (h0, c0), p)
     H_list, _ = cells.run_sequence(cells.lstm_step, X, [h0, c0], p)
     np.testing.assert_array_equal(H, H_list)

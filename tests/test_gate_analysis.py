@@ -387,7 +387,6 @@ def test_gru_classic_as_reset_after():
         ga.gru_classic_as_reset_after(p)
 
 
-@pytest.mark.slow
 def test_lecture_gru_equals_keras_gru_layer_after_swap():
     keras = pytest.importorskip("keras")
     from course_lib import keras_bridge
