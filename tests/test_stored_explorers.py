@@ -100,8 +100,8 @@ SCENES = {
         "AND before training": PERCEPTRON_DEFAULTS,
         "AND after training": {**PERCEPTRON_DEFAULTS, "epochs": 5},
         "OR after training": {**PERCEPTRON_DEFAULTS, "gate": "OR", "epochs": 3},
-        "XOR after 20 epochs": {**PERCEPTRON_DEFAULTS, "gate": "XOR", "epochs": 20},
-        "overlapping cloud after 20 epochs": {
+        "XOR: no line works": {**PERCEPTRON_DEFAULTS, "gate": "XOR", "epochs": 20},
+        "overlapping cloud: no line works": {
             **PERCEPTRON_DEFAULTS,
             "gate": "overlapping cloud",
             "epochs": 20,

@@ -72,8 +72,8 @@ class PerceptronTrainer(Explorer):
         "AND before training": {},
         "AND after training": {"epochs": 5},
         "OR after training": {"gate": "OR", "epochs": 3},
-        "XOR after 20 epochs": {"gate": "XOR", "epochs": 20},
-        "overlapping cloud after 20 epochs": {"gate": "overlapping cloud", "epochs": 20},
+        "XOR: no line works": {"gate": "XOR", "epochs": 20},
+        "overlapping cloud: no line works": {"gate": "overlapping cloud", "epochs": 20},
     }
 
     def __init__(self, gate: str = "AND", lr: float = 0.1, presentation: bool | None = None):
