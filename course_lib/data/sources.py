@@ -160,6 +160,17 @@ def _is_shipped(p: Path) -> bool:
         return False
 
 
+def _from_folder(folder: Path, freq, *, named: str, source: str) -> tuple[Path, str, list[str]]:
+    """The file chosen in a folder the caller configured (``named`` in the error if none)."""
+    chosen, why, lines = _choose_file(folder, freq)
+    if chosen is None:
+        raise FileNotFoundError(
+            f"{named}: no recognised CSV file in this folder. Recognised headers:\n"
+            f"{_recognised_headers()}"
+        )
+    return chosen, f"{source} -> {chosen.name} ({_fmt_of(chosen)}; {why})", lines
+
+
 def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
     """Apply the source order; return the file, the words for attrs['source'], report lines."""
     if path is not None:
@@ -167,13 +178,7 @@ def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
         if _is_shipped(p):
             return p, f"{SHIPPED_LABEL}; file given by the caller", []
         if p.is_dir():
-            chosen, why, lines = _choose_file(p, freq)
-            if chosen is None:
-                raise FileNotFoundError(
-                    f"{p}: no recognised CSV file in this folder. Recognised headers:\n"
-                    f"{_recognised_headers()}"
-                )
-            return chosen, f"path={p} -> {chosen.name} ({_fmt_of(chosen)}; {why})", lines
+            return _from_folder(p, freq, named=str(p), source=f"path={p}")
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file. {_HOW_TO_GET_DATA}")
         return p, f"path={p} ({_fmt_of(p)}; file given by the caller)", []
@@ -183,13 +188,7 @@ def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
         d = Path(env).expanduser()
         if not d.is_dir():
             raise FileNotFoundError(f"COURSE_DATA_DIR={env}: no such folder")
-        chosen, why, lines = _choose_file(d, freq)
-        if chosen is None:
-            raise FileNotFoundError(
-                f"COURSE_DATA_DIR={env}: no recognised CSV file in this folder. "
-                f"Recognised headers:\n{_recognised_headers()}"
-            )
-        return chosen, f"COURSE_DATA_DIR={d} -> {chosen.name} ({_fmt_of(chosen)}; {why})", lines
+        return _from_folder(d, freq, named=f"COURSE_DATA_DIR={env}", source=f"COURSE_DATA_DIR={d}")
 
     notes = []
     for d in _course_data_dirs():
