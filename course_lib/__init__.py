@@ -1,12 +1,18 @@
 """course_lib: the helper library of the course "Recurrent networks, gate by gate".
 
-Importing it is cheap: numpy only. TensorFlow is imported by the functions that need it
-(``course_lib.keras_bridge``), never at import time.
+Importing it imports nothing else; each module imports numpy (and pandas for data), and
+TensorFlow only inside the functions that need it (``keras_bridge``, ``lesson``).
 
 Modules: ``cells`` (forward equations), ``bptt`` (backprop through time, clipping, gradient
-checks), ``learning`` (perceptron rule, a numpy MLP with backprop), ``tasks`` (synthetic sequence
-tasks), ``keras_bridge`` (numpy <-> Keras weights), ``data`` and ``evaluation`` (the Bitcoin
-hands-on), ``widgets`` (the explorers of each lesson) and ``grading``.
+checks), ``gate_analysis`` (LSTM/GRU terms, notations and the carousel), ``learning``
+(perceptron rule, a numpy MLP with backprop), ``tasks`` (synthetic sequence tasks), ``text``
+(next-token prediction on a tiny corpus), ``attention`` and ``regularization`` (lesson 08),
+``keras_bridge`` (numpy <-> Keras weights, gate activations), ``lesson`` (Keras set-up for a
+lesson), ``data`` (loading real Bitcoin prices), ``preprocessing`` (returns, chronological split,
+scalers, windows), ``evaluation`` (baselines, metrics, walk-forward), ``stocks`` (the GOOG data
+of the stock homework), ``validation`` (shared argument checks), ``widgets`` (the explorers of
+each lesson), ``grading`` (checks, exercises, the autograder) and ``site`` (the course site).
+``presentation()`` below switches every explorer to presentation mode.
 """
 
 __version__ = "0.1.0"

@@ -27,6 +27,11 @@ NUMPY_ONLY = [
     "course_lib.data",
     "course_lib.stocks",
     "course_lib.text",
+    "course_lib.learning",
+    "course_lib.attention",
+    "course_lib.regularization",
+    "course_lib.keras_bridge",  # imports Keras inside the functions that need it
+    "course_lib.lesson",  # the same
     "course_lib.widgets.diagrams",
     "course_lib.widgets.lstm",
     "course_lib.widgets.gru",
