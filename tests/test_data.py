@@ -882,7 +882,7 @@ def test_scalers_refuse_use_before_fit(cls):
         cls().fit(np.array([1.0, np.nan]))
 
 
-def test_make_windows_1d_is_the_table_of_lesson_03():
+def test_make_windows_1d_rows_are_consecutive_values_with_the_next_as_target():
     X, y = make_windows([1, 2, 3, 4, 5, 6], window=3)
     assert X.shape == (3, 3, 1) and y.shape == (3,)
     assert X[:, :, 0].tolist() == [[1, 2, 3], [2, 3, 4], [3, 4, 5]] and y.tolist() == [4, 5, 6]

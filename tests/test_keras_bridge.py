@@ -45,7 +45,7 @@ def _case_id(case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
-def test_both_directions_agree_to_1e_5(case):
+def test_keras_and_numpy_agree_both_ways_on_random_weights(case):
     kind, (batch, time, n_in, units) = case
     seed = zlib.crc32(_case_id(case).encode())
     rng = np.random.default_rng(seed)
@@ -79,7 +79,7 @@ def test_both_directions_agree_to_1e_5(case):
         np.testing.assert_allclose(back[k], p[k], atol=1e-7, rtol=1e-6, err_msg=k)
 
 
-def test_packing_order_matches_keras_documented_layout():
+def test_packing_order_is_i_f_c_o_for_lstm_and_z_r_h_for_gru():
     """LSTM gates are packed i, f, c, o in Keras; GRU z, r, h; check it on the layer's columns."""
     n_in, n = 2, 3
     lstm = _new_layer("lstm", n)
