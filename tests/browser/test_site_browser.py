@@ -133,5 +133,11 @@ def test_slide_deck_opens_and_steps(site_server, offline, name):
     after = (op.page.evaluate("location.hash"), present.first.inner_text())
     assert after != before
     assert after[1].strip() and after[1] != before[1]
+    # the deck's explorers are drawn from the saved state too
+    n_explorers = len(_explorer_fallbacks(name))
+    op.page.wait_for_function(
+        "n => document.querySelectorAll('.course-explorer').length === n", arg=n_explorers
+    )
+    assert "Error displaying widget" not in op.page.locator("body").inner_text()
     assert not op.errors, f"script errors in the deck: {op.errors[:3]}"
     _assert_offline(op)
