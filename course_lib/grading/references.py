@@ -67,7 +67,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "hw03_rnn": (
         "course_lib.cells.rnn_step",
         "course_lib.cells.dense",
-        "course_lib.data.make_windows",
+        "course_lib.preprocessing.make_windows",
         "course_lib.bptt.forward",
         "course_lib.bptt._pre_and_post",
         "course_lib.bptt.mse_loss",
