@@ -17,7 +17,7 @@ import pytest
 
 from course_lib import learning
 from course_lib.grading import assignments
-from course_lib.grading.common import decode, dumps_capped, encode
+from course_lib.grading.common import decode, encode
 from course_lib.grading.hw01_perceptron import (
     ASSIGNMENT,
     check_perceptron_update,
@@ -26,24 +26,10 @@ from course_lib.grading.hw01_perceptron import (
     check_xor_errors,
     train_variant,
 )
+from tests.grading_helpers import outcomes_for
 
 SEEDS = (0, 1, 2)
 PARTS = {p.name: p for p in ASSIGNMENT.parts}
-
-
-def outcomes_for(fn, calls):
-    """What the sandboxed kernel would answer: plain data, through JSON."""
-    out = []
-    for call in calls:
-        args = [decode(json.loads(json.dumps(a))) for a in call["args"]]
-        try:
-            value = fn(*args)
-        except Exception as exc:
-            out.append({"ok": False, "error": f"{type(exc).__name__}: {exc}", "seconds": 0.0})
-            continue
-        plain = json.loads(dumps_capped(encode(value)))
-        out.append({"ok": True, "value": plain, "seconds": 0.0, "course_lib_calls": []})
-    return out
 
 
 def judge(part_name, fn, seed):

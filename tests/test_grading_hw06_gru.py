@@ -13,47 +13,21 @@ import json
 import os
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
 from course_lib import gate_analysis
-from course_lib.cells import sigmoid, tanh
+from course_lib.cells import sigmoid
 from course_lib.grading import common
 from course_lib.grading import hw06_gru as hw
 from course_lib.grading.assignments import get
+from tests.grading_helpers import judge_fn, outcomes_for, solution_namespace
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "solutions" / "hw06_gru.ipynb"
 
 
-def _solution_namespace() -> dict:
-    """The functions the solution notebook defines, by executing its student ``def`` cells."""
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    ns: dict = {"np": np, "sigmoid": sigmoid, "tanh": tanh}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
-            exec(compile(cell.source, str(NOTEBOOK), "exec"), ns)
-    return ns
-
-
-SOLUTION = _solution_namespace()
-
-
-def outcome_of(fn, call) -> dict:
-    """What the grader's kernel would answer: the encoded value, or the exception as text."""
-    args = [common.decode(a) for a in call["args"]]
-    try:
-        value = fn(*args, **call.get("kwargs", {}))
-    except Exception as exc:
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-    return {"ok": True, "value": common.encode(value)}
-
-
-def judge_fn(judge, draw, fn, seed=0):
-    calls = draw(np.random.default_rng(seed))
-    json.dumps(calls)  # the calls are plain data
-    return judge(calls, [outcome_of(fn, c) for c in calls])
+SOLUTION = solution_namespace(NOTEBOOK)
 
 
 # ------------------------------------------------------------------------------------------
@@ -231,7 +205,7 @@ def test_judge_names_the_mistake_and_gives_partial_credit(fn, words, wrong, seed
 
 def test_a_wrong_shape_says_got_and_expected():
     calls = hw.draw_gru_calls(np.random.default_rng(3))
-    verdict = hw.judge_gru_step(calls, [outcome_of(first_row_only, c) for c in calls])
+    verdict = hw.judge_gru_step(calls, outcomes_for(first_row_only, calls))
     batch, n_h = common.decode(calls[0]["args"][1]).shape
     assert f"h_t has shape (1, {n_h}); expected ({batch}, {n_h})" in verdict.message
 
