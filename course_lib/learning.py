@@ -40,6 +40,7 @@ __all__ = [
     "train_mlp",
     "mlp_gradient_check",
     "hidden_unit_curves",
+    "fit_hidden_units",
 ]
 
 _INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -355,3 +356,39 @@ def hidden_unit_curves(x, w, b, v, c: float = 0.0, activation: str = "sigmoid"):
     _, cache = mlp_forward_cache(x[:, None], layers)
     contributions = (cache["a"][1] * v).T
     return contributions, c + contributions.sum(axis=0)
+
+
+def fit_hidden_units(
+    x, target, w, b, v, epochs: int = 5000, lr: float = 0.2, bias_reset_every: int = 100
+):
+    """Fit ŷ(x) = Σ_j v_j σ(w_j x + b_j) to ``target`` by full-batch gradient descent on the MSE.
+
+    The network trained is the 1-H-1 MLP with sigmoid hidden units and a linear output *with* a
+    bias c: ŷ(x) = c + Σ_j v_j σ(w_j x + b_j), L = mean((ŷ − t)²). Starting from c = 0 and the
+    given w, b, v, it runs ``epochs // bias_reset_every`` rounds; each round is
+    ``bias_reset_every`` steps of ``train_mlp`` (θ ← θ − η ∂L/∂θ for θ = w, b, v, c) and ends by
+    setting c back to 0. The bias lets each round move the curve's level freely; zeroing it
+    after each round leaves a network without an output bias (the explorer's ŷ), whose w, b, v
+    have adapted to that. Epochs beyond a whole number of rounds are not run.
+
+    ``x``, ``target`` (n,); ``w``, ``b``, ``v`` (units,). Returns the new ``(w, b, v)`` (copies).
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    target = np.asarray(target, dtype=float).ravel()
+    w, b, v = (np.asarray(a, dtype=float).ravel() for a in (w, b, v))
+    if not w.shape == b.shape == v.shape:
+        raise ValueError(f"w, b, v must have the same length; got {w.shape}, {b.shape}, {v.shape}")
+    if target.shape != x.shape:
+        raise ValueError(f"target has shape {target.shape}; expected {x.shape} like x")
+    if bias_reset_every < 1 or epochs < 0:
+        raise ValueError(
+            f"need epochs >= 0 and bias_reset_every >= 1; got {epochs} and {bias_reset_every}"
+        )
+    layers = [
+        {"W": w[None, :].copy(), "b": b.copy(), "activation": "sigmoid"},
+        {"W": v[:, None].copy(), "b": np.zeros(1), "activation": "linear"},
+    ]
+    for _ in range(epochs // bias_reset_every):
+        layers, _ = train_mlp(layers, x[:, None], target[:, None], lr, bias_reset_every)
+        layers[1]["b"][:] = 0.0
+    return layers[0]["W"][0].copy(), layers[0]["b"].copy(), layers[1]["W"][:, 0].copy()

@@ -325,6 +325,101 @@ def test_hidden_unit_curves_two_units_make_a_bump():
         learning.hidden_unit_curves(x, [1.0, 2.0], [0.0], [1.0, 1.0])
 
 
+def _hand_grads(x, t, w, b, v, c):
+    """MSE of ŷ = c + Σ_j v_j σ(w_j x + b_j) and its gradients, written out with scalar loops."""
+    n = len(x)
+    loss, gw, gb, gv, gc = 0.0, [0.0] * len(w), [0.0] * len(w), [0.0] * len(w), 0.0
+    for xi, ti in zip(x, t, strict=True):
+        h = [1 / (1 + math.exp(-(wj * xi + bj))) for wj, bj in zip(w, b, strict=True)]
+        err = c + sum(vj * hj for vj, hj in zip(v, h, strict=True)) - ti
+        loss += err**2 / n
+        gc += 2 * err / n
+        for j, hj in enumerate(h):
+            gv[j] += 2 * err / n * hj
+            gw[j] += 2 * err / n * v[j] * hj * (1 - hj) * xi
+            gb[j] += 2 * err / n * v[j] * hj * (1 - hj)
+    return loss, gw, gb, gv, gc
+
+
+def _hand_fit(x, t, w, b, v, epochs, lr, every):
+    """Gradient descent with an output bias c, c set back to 0 after every ``every`` steps."""
+    w, b, v, c = list(w), list(b), list(v), 0.0
+    for _ in range(epochs // every):
+        for _ in range(every):
+            _, gw, gb, gv, gc = _hand_grads(x, t, w, b, v, c)
+            w = [p - lr * g for p, g in zip(w, gw, strict=True)]
+            b = [p - lr * g for p, g in zip(b, gb, strict=True)]
+            v = [p - lr * g for p, g in zip(v, gv, strict=True)]
+            c -= lr * gc
+        c = 0.0
+    return w, b, v
+
+
+FIT_X = [0.0, 0.15, 0.3, 0.5, 0.7, 0.85, 1.0]
+FIT_T = [0.1, 0.4, 0.9, 1.2, 0.8, 0.3, 0.2]
+FIT_START = ([5.0, -3.0, 8.0], [-1.0, 1.5, -6.0], [0.5, -0.4, 0.3])
+
+
+def test_hand_gradients_of_the_fit_match_central_differences():
+    # the reference below is only as good as these written-out gradients
+    w, b, v = FIT_START
+    _, gw, gb, gv, gc = _hand_grads(FIT_X, FIT_T, w, b, v, 0.2)
+    eps = 1e-6
+    for name, grad in (("w", gw), ("b", gb), ("v", gv)):
+        for j in range(3):
+            up = {"w": list(w), "b": list(b), "v": list(v)}
+            down = {"w": list(w), "b": list(b), "v": list(v)}
+            up[name][j] += eps
+            down[name][j] -= eps
+            fd = (_hand_grads(FIT_X, FIT_T, **up, c=0.2)[0]
+                  - _hand_grads(FIT_X, FIT_T, **down, c=0.2)[0]) / (2 * eps)  # fmt: skip
+            assert grad[j] == pytest.approx(fd, rel=1e-6, abs=1e-9)
+    fd_c = (_hand_grads(FIT_X, FIT_T, w, b, v, 0.2 + eps)[0]
+            - _hand_grads(FIT_X, FIT_T, w, b, v, 0.2 - eps)[0]) / (2 * eps)  # fmt: skip
+    assert gc == pytest.approx(fd_c, rel=1e-6)
+
+
+def test_fit_hidden_units_equals_the_hand_loop_with_the_bias_reset():
+    w, b, v = FIT_START
+    got = learning.fit_hidden_units(FIT_X, FIT_T, w, b, v, epochs=120, lr=0.3, bias_reset_every=40)
+    want = _hand_fit(FIT_X, FIT_T, w, b, v, 120, 0.3, 40)
+    for g, r in zip(got, want, strict=True):
+        assert g.shape == (3,)
+        np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-12)
+    # the reset matters: one round of 120 steps (c kept all along) ends elsewhere
+    once = _hand_fit(FIT_X, FIT_T, w, b, v, 120, 0.3, 120)
+    assert not np.allclose(got[2], once[2], rtol=1e-3)
+    # epochs beyond whole rounds are not run; 0 epochs returns the start; inputs are not changed
+    short = learning.fit_hidden_units(
+        FIT_X, FIT_T, w, b, v, epochs=159, lr=0.3, bias_reset_every=40
+    )
+    for g, r in zip(short, got, strict=True):
+        np.testing.assert_array_equal(g, r)
+    start = [np.array(a) for a in FIT_START]
+    none = learning.fit_hidden_units(FIT_X, FIT_T, *start, epochs=0)
+    for g, a, r in zip(none, start, FIT_START, strict=True):
+        np.testing.assert_array_equal(g, r)
+        assert g is not a
+        np.testing.assert_array_equal(a, r)
+
+
+def test_fit_hidden_units_lowers_the_error_of_the_network_without_bias():
+    w, b, v = FIT_START
+    before = _hand_grads(FIT_X, FIT_T, w, b, v, 0.0)[0]
+    after = _hand_grads(FIT_X, FIT_T, *learning.fit_hidden_units(FIT_X, FIT_T, w, b, v), 0.0)[0]
+    assert after < 0.5 * before
+
+
+def test_fit_hidden_units_bad_arguments():
+    w, b, v = FIT_START
+    with pytest.raises(ValueError, match="same length"):
+        learning.fit_hidden_units(FIT_X, FIT_T, w, b[:2], v)
+    with pytest.raises(ValueError, match="target has shape"):
+        learning.fit_hidden_units(FIT_X, FIT_T[:3], w, b, v)
+    with pytest.raises(ValueError, match="bias_reset_every >= 1"):
+        learning.fit_hidden_units(FIT_X, FIT_T, w, b, v, bias_reset_every=0)
+
+
 # --------------------------------------------------------------------------------------------
 # Linear unit: regression by the delta rule, against least squares
 # --------------------------------------------------------------------------------------------

@@ -205,29 +205,22 @@ class HiddenUnitsExplorer(Explorer):
         self.numbers.value = numbers_table({"mse": values["mse"]}, digits=4, labels={"mse": "MSE"})
 
     def fit(self, epochs: int = 5000, lr: float = 0.2):
-        """Train w, b, v by full-batch gradient descent from the current sliders, then show it.
+        """Fit w, b, v to the target from the current sliders, then show the result.
 
-        Uses ``course_lib.learning.train_mlp`` on the 1-H-1 network (sigmoid hidden units, linear
-        output without bias); results are clipped to the sliders' ranges.
+        ``course_lib.learning.fit_hidden_units``: full-batch gradient descent on the MSE of the
+        network with an output bias, the bias set back to 0 every 100 epochs (see there); each
+        result is rounded to its slider's step and clipped to its range.
         """
-        w, b, v = self._params()
-        layers = [
-            {"W": w[None, :].copy(), "b": b.copy(), "activation": "sigmoid"},
-            {"W": v[:, None].copy(), "b": np.zeros(1), "activation": "linear"},
-        ]
         target = TARGETS[self.controls["target"].value](self.x)
-        for _ in range(epochs // 100):
-            layers, _ = learning.train_mlp(layers, self.x[:, None], target[:, None], lr, 100)
-            layers[1]["b"][:] = 0.0  # the explorer's output has no bias
+        fitted = learning.fit_hidden_units(self.x, target, *self._params(), epochs=epochs, lr=lr)
         new = {}
         for j in range(self.units):
-            for name, value in (
-                (f"w{j + 1}", layers[0]["W"][0, j]),
-                (f"b{j + 1}", layers[0]["b"][j]),
-                (f"v{j + 1}", layers[1]["W"][j, 0]),
-            ):
+            for p, values in zip("wbv", fitted, strict=True):
+                name = f"{p}{j + 1}"
                 control = self.controls[name]
                 new[name] = float(
-                    np.clip(round(value / control.step) * control.step, control.min, control.max)
+                    np.clip(
+                        round(values[j] / control.step) * control.step, control.min, control.max
+                    )
                 )
         return self.set(**new)
