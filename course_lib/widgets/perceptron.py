@@ -143,13 +143,12 @@ class PerceptronTrainer(Explorer):
         self.current_scene = None  # moved away from any scene
         lr = self.controls["lr"].value
         for _ in range(int(n)):
-            start = self.updates % len(self.t)
-            for k in range(start, len(self.t)):
-                self.w, self.b, _ = learning.perceptron_update(
-                    self.w, self.b, self.X[k], self.t[k], lr
-                )
-                self._last = k
-                self.updates += 1
+            start = self.updates % len(self.t)  # < len(self.t): at least one example is left
+            self.w, self.b, _ = learning.perceptron_epoch(
+                self.w, self.b, self.X[start:], self.t[start:], lr
+            )
+            self._last = len(self.t) - 1
+            self.updates += len(self.t) - start
             self.epochs += 1
             self.history.append(learning.perceptron_errors(self.w, self.b, self.X, self.t))
         self.update()
