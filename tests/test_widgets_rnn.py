@@ -145,3 +145,33 @@ def test_widget_module_does_not_import_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_one_sequence_parser_for_every_explorer():
+    from course_lib.widgets.base import parse_sequence as shared
+
+    assert shared("1, 0.5; −1  2", -2.0, 2.0, 4) == [1.0, 0.5, -1.0, 2.0]  # the minus sign too
+    assert shared([1, 0.5, -1, 2], -2.0, 2.0, 4) == [1.0, 0.5, -1.0, 2.0]  # text or list alike
+    assert shared("-2, 2", -2.0, 2.0, 2) == [-2.0, 2.0]  # the bounds are allowed
+    for bad, msg in [
+        ("", "the sequence is empty"),
+        ([], "the sequence is empty"),
+        ("1 2 3", "has 3 numbers; expected 1 to 2"),
+        ("1, x", "not a list of numbers"),
+        (["a"], "not a list of numbers"),
+        ("2.5", r"2.5 is outside the input range \[-2.0, 2.0\]"),
+        ([float("inf")], "outside the input range"),
+    ]:
+        with pytest.raises(ValueError, match=msg):
+            shared(bad, -2.0, 2.0, 2)
+    # the RNN explorer reads the same way, within its own limits (it now accepts "−1" too)
+    assert parse_sequence("1; −1") == shared("1; −1", -10.0, 10.0, 12)
+
+
+def test_the_diagram_is_drawn_by_diagrams_unrolled_rnn_svg():
+    from course_lib.widgets.diagrams import unrolled_rnn_svg
+
+    e = UnrolledRNNExplorer().set(sequence=[1.0, -0.5])
+    assert e._diagram.value == unrolled_rnn_svg(e.values)
+    e.presentation = True
+    assert e._diagram.value == unrolled_rnn_svg(e.values, large=True)

@@ -1,5 +1,6 @@
 """What every explorer shares: controls driveable from code, views updated in place, a
-presentation mode for projectors, and the HTML tables the numbers are shown in.
+presentation mode for projectors, the HTML tables the numbers are shown in, and the parser of
+the input sequences typed into a text box (:func:`parse_sequence`).
 
 An explorer subclasses :class:`Explorer`, creates its controls in ``self.controls`` (a dict of
 ipywidgets whose keys are the names ``set`` accepts), lays out ``self.widget`` and implements
@@ -27,16 +28,26 @@ Presentation: ``presentation=True`` per explorer, or :func:`set_presentation` (r
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
+import re
 import weakref
 from collections.abc import Mapping
 
 import ipywidgets as widgets
+import numpy as np
 
 from .svgplot import PlotView
 
-__all__ = ["Explorer", "PlotView", "numbers_table", "PRESENTATION_CSS", "set_presentation"]
+__all__ = [
+    "Explorer",
+    "PlotView",
+    "numbers_table",
+    "parse_sequence",
+    "PRESENTATION_CSS",
+    "set_presentation",
+]
 
 #: Every explorer made in this kernel (weakly held), for :func:`set_presentation`.
 _EXPLORERS: weakref.WeakSet = weakref.WeakSet()
@@ -166,14 +177,21 @@ class Explorer:
         for name, value in values.items():
             self._check(name, value)
         self.current_scene = None
-        self._muted = True
-        try:
+        with self.quietly():
             for name, value in values.items():
                 self.controls[name].value = value
-        finally:
-            self._muted = False
         self._controls_changed()
         return self
+
+    @contextlib.contextmanager
+    def quietly(self):
+        """Within this block, moving a control does not refresh the views (they are refreshed
+        once afterwards, by whoever moved them); the previous state is restored after it."""
+        muted, self._muted = self._muted, True
+        try:
+            yield
+        finally:
+            self._muted = muted
 
     @property
     def presentation(self) -> bool:
@@ -333,6 +351,35 @@ class Explorer:
         view = PlotView()
         self.figures.append(view)
         return view
+
+
+def parse_sequence(sequence, low: float, high: float, max_len: int) -> list[float]:
+    """The input sequence of an explorer as a list of floats.
+
+    ``sequence`` is a list/array of numbers or a text such as ``"1, 0.5; -1 2"`` (numbers
+    separated by commas, semicolons or spaces; the minus sign "−" is read as "-"). ValueError,
+    saying why, if it has no number or more than ``max_len``, is not numeric, or has a value
+    that is not finite or is outside [low, high].
+    """
+    if isinstance(sequence, str):
+        parts = [p for p in re.split(r"[,;\s]+", sequence.strip()) if p]
+        try:
+            values = [float(p.replace("−", "-")) for p in parts]
+        except ValueError:
+            raise ValueError(f"not a list of numbers such as '1, 0.5, -1': {sequence!r}") from None
+    else:
+        try:
+            values = [float(v) for v in np.asarray(sequence, dtype=float).ravel()]
+        except (TypeError, ValueError):
+            raise ValueError(f"not a list of numbers: {sequence!r}") from None
+    if not values:
+        raise ValueError(f"the sequence is empty: type 1 to {max_len} numbers separated by commas")
+    if len(values) > max_len:
+        raise ValueError(f"the sequence has {len(values)} numbers; expected 1 to {max_len}")
+    for v in values:
+        if not math.isfinite(v) or not low <= v <= high:
+            raise ValueError(f"{v} is outside the input range [{low}, {high}]")
+    return values
 
 
 def _control_value(widget) -> str:

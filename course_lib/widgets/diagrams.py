@@ -31,6 +31,8 @@ __all__ = [
     "legend_svg",
     "lstm_svg",
     "gru_svg",
+    "unrolled_rnn_svg",
+    "SUBSCRIPTS",
 ]
 
 #: Colour map of gates, 0 (closed) → 1 (open).
@@ -395,3 +397,102 @@ def gru_svg(values: Mapping, font_scale: float = 1.0, legend: bool = True, title
         s.append(legend_svg(400, 395))
         height = 470
     return _svg("".join(s), 740, height, title or "GRU cell", font_scale)
+
+
+# --------------------------------------------------------------------------------------------
+# The unrolled RNN of lesson 03
+# --------------------------------------------------------------------------------------------
+
+#: ``str.translate`` table writing digits as subscripts (h₁₂).
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _state_colour(v: float) -> str:
+    """White for 0, red towards +1, blue towards −1 (the state's sign and size)."""
+    a = min(abs(float(v)), 1.0)
+    if v >= 0:
+        r, g, b = 1.0, 1.0 - 0.62 * a, 1.0 - 0.68 * a
+    else:
+        r, g, b = 1.0 - 0.68 * a, 1.0 - 0.45 * a, 1.0
+    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+
+
+def unrolled_rnn_svg(values: Mapping, large: bool = False) -> str:
+    """One tanh unit unrolled through time: h₀ → [step 1] → … → [step T], inputs below, states
+    above; each step's box shows tanh(aₜ) and hₜ and is coloured by hₜ (white 0, red towards +1,
+    blue towards −1).
+
+    ``values``: ``sequence`` (x₁ … x_T), ``h`` (h₀ … h_T), ``a`` (the pre-activations a₁ … a_T)
+    and ``wx``, ``wh``, ``b`` (the numbers come from ``UnrolledRNNExplorer``, nothing is computed
+    here). ``large``: the presentation mode's bigger fonts and boxes.
+    """
+    x, h, a = values["sequence"], values["h"], values["a"]
+    wx, wh, b = values["wx"], values["wh"], values["b"]
+    T = len(x)
+    big = bool(large)
+    fs = 17 if big else 12
+    dx = 118 if big else 92
+    bw, bh = (84, 56) if big else (66, 44)
+    x0, y_box, y_in, y_out = 95, 95, 185, 30
+    width = x0 + T * dx + 30
+    height = 225 if big else 215
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="{fs}">',
+        '<defs><marker id="rnn-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
+        'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>',
+    ]
+    # h0
+    cy = y_box + bh / 2
+    r0 = bh / 2
+    parts.append(
+        f'<circle cx="32" cy="{cy}" r="{r0}" fill="{_state_colour(h[0])}" stroke="#444"/>'
+        f'<text x="32" y="{cy - 2}" text-anchor="middle">h₀</text>'
+        f'<text x="32" y="{cy + fs}" text-anchor="middle" font-size="{fs - 2}">'
+        f"{h[0]:.2f}</text>"
+    )
+    prev_right = 32 + r0
+    for t in range(1, T + 1):
+        left = x0 + (t - 1) * dx
+        mid = left + bw / 2
+        # recurrent arrow from the previous state
+        parts.append(
+            f'<line x1="{prev_right}" y1="{cy}" x2="{left}" y2="{cy}" stroke="#444" '
+            'marker-end="url(#rnn-arrow)"/>'
+            f'<text x="{(prev_right + left) / 2}" y="{cy - 6}" text-anchor="middle" '
+            f'font-size="{fs - 2}" fill="#1f4e9a">wh</text>'
+        )
+        # the cell
+        parts.append(
+            f'<g data-step="{t}"><rect x="{left}" y="{y_box}" width="{bw}" height="{bh}" '
+            f'rx="8" fill="{_state_colour(h[t])}" stroke="#222"/>'
+            f'<text x="{mid}" y="{y_box + bh * 0.4}" text-anchor="middle" '
+            f'font-size="{fs - 2}">tanh({a[t - 1]:.2f})</text>'
+            f'<text x="{mid}" y="{y_box + bh * 0.82}" text-anchor="middle" '
+            f'font-weight="bold">{h[t]:.3f}</text></g>'
+        )
+        # input below
+        parts.append(
+            f'<line x1="{mid}" y1="{y_in - fs}" x2="{mid}" y2="{y_box + bh}" stroke="#444" '
+            'marker-end="url(#rnn-arrow)"/>'
+            f'<text x="{mid + 5}" y="{(y_in - fs + y_box + bh) / 2 + 4}" font-size="{fs - 2}" '
+            'fill="#1f4e9a">wx</text>'
+            f'<text x="{mid}" y="{y_in + 4}" text-anchor="middle">'
+            f"x{str(t).translate(SUBSCRIPTS)}={x[t - 1]:.2f}</text>"
+        )
+        # state above
+        parts.append(
+            f'<line x1="{mid}" y1="{y_box}" x2="{mid}" y2="{y_out + 8}" stroke="#444" '
+            'marker-end="url(#rnn-arrow)"/>'
+            f'<text x="{mid}" y="{y_out}" text-anchor="middle">'
+            f"h{str(t).translate(SUBSCRIPTS)}</text>"
+        )
+        prev_right = left + bw
+    parts.append(
+        f'<text x="10" y="{height - 6}" font-size="{fs - 2}" fill="#555">'
+        f"hₜ = tanh(wx·xₜ + wh·hₜ₋₁ + b)   wx={wx:.2f}  wh={wh:.2f}  b={b:.2f}"
+        "   (box: tanh(pre-activation) and hₜ; colour: red +, blue −)</text>"
+    )
+    parts.append("</svg>")
+    return "".join(parts)

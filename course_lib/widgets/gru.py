@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from .. import gate_analysis as ga
 from .base import Explorer, numbers_table
 from .diagrams import gru_svg
-from .lstm import GateBars, one_unit_params
+from .gates import GateBars, one_unit_params
 
 __all__ = ["GRUGateExplorer"]
 

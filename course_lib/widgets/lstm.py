@@ -14,17 +14,16 @@ short input sequence and plots c and h over time. Every number comes from
 
 from __future__ import annotations
 
-import re
-
 import ipywidgets as widgets
 import numpy as np
 
 from .. import cells
 from .. import gate_analysis as ga
-from .base import Explorer, numbers_table
-from .diagrams import gate_color, lstm_svg, value_color
+from .base import Explorer, numbers_table, parse_sequence
+from .diagrams import lstm_svg
+from .gates import GateBars, one_unit_params
 
-__all__ = ["LSTMGateExplorer", "one_unit_params", "GateBars"]
+__all__ = ["LSTMGateExplorer"]
 
 GATES = ("f", "i", "o", "g")
 GATE_TITLES = {
@@ -33,69 +32,6 @@ GATE_TITLES = {
     "o": "output gate o",
     "g": "candidate g (c̃)",
 }
-
-
-def one_unit_params(values, gates) -> dict[str, np.ndarray]:
-    """The ``params`` dict of one unit with one input: ``Wx_*``, ``Wh_*`` (1, 1), ``b_*`` (1,)."""
-    p = {}
-    for k in gates:
-        p[f"Wx_{k}"] = np.array([[float(values[f"Wx_{k}"])]])
-        p[f"Wh_{k}"] = np.array([[float(values[f"Wh_{k}"])]])
-        p[f"b_{k}"] = np.array([float(values[f"b_{k}"])])
-    return p
-
-
-class GateBars:
-    """A bar chart, one bar per name, drawn as SVG into a ``PlotView`` made once.
-
-    Names listed in ``gates`` are coloured on the gate scale (0 … 1), the others on the value
-    scale (−1 … 1). The y-range grows when a value leaves [−1, 1] (a cell state can).
-    ``update(values)`` draws the bars of ``values`` and shows them.
-    """
-
-    WIDTH, HEIGHT = 420, 280
-
-    def __init__(self, view, names, labels, gates, title):
-        self.view = view
-        self.names = list(names)
-        self.labels = [labels.get(n, n) for n in self.names]
-        self.gates = set(gates)
-        self.title = title
-
-    def update(self, values) -> None:
-        heights = [float(values[n]) for n in self.names]
-        top = max([1.1, *(abs(v) * 1.2 for v in heights)])
-        plot = self.view.new(self.WIDTH, self.HEIGHT, self.title)
-        ax = plot.axes(
-            62, 30, self.WIDTH - 76, self.HEIGHT - 62, xlim=(-0.6, len(heights) - 0.4),
-            ylim=(-top, top), title=self.title, ylabel="value (no unit)",
-        )  # fmt: skip
-        ax.xticks = (list(range(len(heights))), self.labels)
-        ax.hline(0.0, color="#444444", width=0.8)
-        colors = [
-            gate_color(v) if n in self.gates else value_color(v)
-            for n, v in zip(self.names, heights, strict=True)
-        ]
-        ax.bars(heights, colors, name="bars")
-        for k, v in enumerate(heights):
-            ax.text(k, v, f"{v:.2f}".replace("-", "−"), size=10, dy=-4 if v >= 0 else 12)
-        self.view.show(plot)
-
-
-def _parse_sequence(text: str, low: float, high: float, max_len: int) -> list[float]:
-    parts = [p for p in re.split(r"[,\s;]+", text.strip()) if p]
-    if not parts:
-        raise ValueError("the sequence is empty: type numbers separated by commas")
-    if len(parts) > max_len:
-        raise ValueError(f"the sequence has {len(parts)} numbers; at most {max_len}")
-    try:
-        seq = [float(p.replace("−", "-")) for p in parts]
-    except ValueError:
-        raise ValueError(f"not a list of numbers: {text!r}") from None
-    for v in seq:
-        if not np.isfinite(v) or not low <= v <= high:
-            raise ValueError(f"{v} is outside the input range [{low}, {high}]")
-    return seq
 
 
 class LSTMGateExplorer(Explorer):
@@ -159,9 +95,7 @@ class LSTMGateExplorer(Explorer):
             raise ValueError(f"unknown initial values {sorted(unknown)}; use {list(self.DEFAULTS)}")
         self._initial = {**self.DEFAULTS, **initial}
         seq = self.DEFAULT_SEQUENCE if sequence is None else sequence
-        self._sequence = _parse_sequence(
-            ", ".join(str(float(v)) for v in seq), *self.INPUT_RANGE, self.MAX_SEQUENCE
-        )
+        self._sequence = parse_sequence(seq, *self.INPUT_RANGE, self.MAX_SEQUENCE)
         self._sequence_error = ""
         super().__init__(presentation=presentation)
 
@@ -236,17 +170,14 @@ class LSTMGateExplorer(Explorer):
 
     def set_sequence(self, sequence, t: int | None = None) -> LSTMGateExplorer:
         """Set the tape's inputs (a list of numbers in [−3, 3], at most 20) and optionally t."""
+        parse_sequence(sequence, *self.INPUT_RANGE, self.MAX_SEQUENCE)  # raise on bad input
         text = ", ".join(f"{float(s):g}" for s in sequence)
-        _parse_sequence(text, *self.INPUT_RANGE, self.MAX_SEQUENCE)  # raise on bad input
-        self._muted = True
-        try:
+        with self.quietly():
             self.controls["sequence"].value = text
             self._sync_tape()
             if t is not None:
                 self._check("t", t)
                 self.controls["t"].value = t
-        finally:
-            self._muted = False
         self.update()
         return self
 
@@ -273,7 +204,7 @@ class LSTMGateExplorer(Explorer):
     def _sync_tape(self) -> None:
         """Parse the sequence text; on success resize the t slider, else keep the last tape."""
         try:
-            seq = _parse_sequence(
+            seq = parse_sequence(
                 self.controls["sequence"].value, *self.INPUT_RANGE, self.MAX_SEQUENCE
             )
         except ValueError as err:
@@ -283,12 +214,9 @@ class LSTMGateExplorer(Explorer):
         self._sequence = seq
         t = self.controls["t"]
         if t.max != len(seq):
-            muted, self._muted = self._muted, True
-            try:
+            with self.quietly():
                 t.value = min(t.value, len(seq))
                 t.max = len(seq)
-            finally:
-                self._muted = muted
 
     def update(self) -> None:
         self._sync_tape()
