@@ -124,10 +124,6 @@ def activation_functions(name: str) -> tuple[Callable, Callable]:
         ) from None
 
 
-#: Private alias kept for ``course_lib.learning``, which still calls ``cells._activation``.
-_activation = activation_functions
-
-
 def derivative(name: str, x):
     """Derivative φ′(x) of the activation called ``name`` (see ``ACTIVATIONS``)."""
     return activation_functions(name)[1](x)

@@ -267,7 +267,8 @@ def mlp_forward_cache(X, layers):
                 f"layer {n} expects {layer['W'].shape[0]} inputs, got an input of shape {a.shape}"
             )
         z = a @ layer["W"] + layer["b"]
-        a = cells._activation(layer.get("activation", "linear"))[0](z)  # as cells.mlp_forward
+        phi, _ = cells.activation_functions(layer.get("activation", "linear"))
+        a = phi(z)  # as cells.mlp_forward
         zs.append(z)
         acts.append(a)
     return a, {"a": acts, "z": zs}
