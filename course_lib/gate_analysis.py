@@ -85,16 +85,20 @@ def lstm_step_concatenated(x_t, h_prev, c_prev, W: Mapping):
     return o * cells.tanh(c_t), c_t
 
 
-def lstm_cell_pseudocode(prev_ct, prev_ht, input, W: Mapping):
-    """The lecture's ``LSTMCELL`` pseudocode, runnable; ``W`` from ``concatenate_params``.
+def lstm_cell_pseudocode(prev_ct, prev_ht, x_t, W: Mapping):
+    """The lecture's ``LSTMCELL`` pseudocode, corrected and runnable; ``W`` from
+    ``concatenate_params``.
 
-    Each "layer" is a dense layer (``cells.dense``) on the combined vector.
+    Corrected: the slide's cell update leaves out the input gate (``prev_ct * ft + candidate``)
+    and it returns a ``yt`` it never computes; here ``ct = prev_ct * ft + candidate * it`` and
+    ``(ht, ct)`` are returned. Each "layer" is a dense layer (``cells.dense``) on the combined
+    vector; the slide's third argument ``input`` is called ``x_t`` (``input`` is a Python builtin).
     """
-    combine = np.concatenate([prev_ht, input], axis=-1)  # 1. combine h_{t−1} and x_t
+    combine = np.concatenate([prev_ht, x_t], axis=-1)  # 1. combine h_{t−1} and x_t
     ft = cells.dense(combine, W["W_f"], W["b_f"], "sigmoid")  # 2. forget layer
     candidate = cells.dense(combine, W["W_g"], W["b_g"], "tanh")  # 3. candidate layer
     it = cells.dense(combine, W["W_i"], W["b_i"], "sigmoid")  # 4. input layer
-    ct = prev_ct * ft + candidate * it  # 5. update the cell state
+    ct = prev_ct * ft + candidate * it  # 5. update the cell state (the slide forgets "* it")
     ot = cells.dense(combine, W["W_o"], W["b_o"], "sigmoid")  # 6. output layer
     ht = ot * cells.tanh(ct)
     return ht, ct
