@@ -633,7 +633,9 @@ def resolve(name):
 for name in stubbed:
     fn = resolve(name)
     try:
-        fn(*[None] * fn.__code__.co_argcount)
+        code = fn.__code__
+        kwonly = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+        fn(*[None] * code.co_argcount, **dict.fromkeys(kwonly))
     except RuntimeError as e:
         report["raised"].append(str(e))
     body = ast.parse(textwrap.dedent(inspect.getsource(fn))).body[0].body
