@@ -113,7 +113,8 @@ class HiddenUnitsExplorer(Explorer):
     Unit j adds v_j·σ(w_j x + b_j) to the output ŷ(x) = Σ_j v_j σ(w_j x + b_j). Controls:
     ``target`` (one of ``TARGETS``) and, per unit j = 1…units, ``w{j}``, ``b{j}`` (the hidden
     unit's weight and bias) and ``v{j}`` (its weight in the output). Two sigmoids with opposite
-    ``v`` make a bump. ``fit()`` trains all of them by gradient descent (course_lib.learning).
+    ``v`` make a bump. ``fit()`` fits them to the target by gradient descent
+    (``course_lib.learning.fit_hidden_units``).
 
     ``values``: every control, ``mse`` (mean squared error against the target on 201 points)
     and ``output`` (ŷ on those points, a list).
