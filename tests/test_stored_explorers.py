@@ -26,7 +26,7 @@ STATE = "application/vnd.jupyter.widget-state+json"
 
 #: Lessons whose explorers do not store their fallback yet (re-executed later by their owner).
 #: Empty this set as each is re-executed; a lesson in it is skipped, every other one is checked.
-TODO_NO_FALLBACK_YET = {"08_beyond"}
+TODO_NO_FALLBACK_YET: set[str] = set()
 
 # -- the scenes, written out ---------------------------------------------------------------------
 LSTM_DEFAULTS = {
@@ -182,6 +182,8 @@ STORED = {
         ("GRUGateExplorer", "reset closed: a fresh start"),  # "r ≈ 0 ... as if it started now"
     ],
     "07_bitcoin_lstm": [],
+    # the student's explorer at its defaults: the last state h_8 as the query, s = 1
+    "08_beyond": [("AttentionExplorer", "last state looks back")],
 }
 
 
@@ -319,6 +321,35 @@ def _hidden(s):
     return {"mse": err / len(xs)}
 
 
+#: the attention explorer's default input and two-unit encoder, as lesson 08 writes them
+_ATTENTION_SEQUENCE = (1.0, 0.0, 0.0, -1.0, 0.0, 0.5, 0.0, -0.5)
+_ATTENTION_ENCODER = {"Wx": (2.0, 0.8), "Wh": ((0.3, 0.6), (-0.6, 0.9)), "b": (0.0, 0.1)}
+ATTENTION_SCENES = {
+    "last state looks back": {"mode": "state", "query_pos": 8, "scale": 1.0},
+    "equal weights (s = 0)": {"mode": "state", "query_pos": 8, "scale": 0.0},
+}
+
+
+def _attention(s):
+    """Keys h_j = tanh(x_j Wx + h_{j−1} Wh + b) (row vectors, h_0 = 0); query q = h_i;
+    score_j = s·(q · h_j); α = softmax(score); context = Σ_j α_j h_j."""
+    wx, wh, b = _ATTENTION_ENCODER["Wx"], _ATTENTION_ENCODER["Wh"], _ATTENTION_ENCODER["b"]
+    h, keys = (0.0, 0.0), []
+    for x in _ATTENTION_SEQUENCE:
+        h = tuple(math.tanh(x * wx[u] + h[0] * wh[0][u] + h[1] * wh[1][u] + b[u]) for u in (0, 1))
+        keys.append(h)
+    q = keys[s["query_pos"] - 1]
+    scores = [s["scale"] * (q[0] * k[0] + q[1] * k[1]) for k in keys]
+    top = max(scores)
+    e = [math.exp(v - top) for v in scores]
+    alpha = [v / sum(e) for v in e]
+    ctx = [sum(a * k[u] for a, k in zip(alpha, keys, strict=True)) for u in (0, 1)]
+    out = {"q": f"({q[0]:+.2f}, {q[1]:+.2f})", "context": f"({ctx[0]:+.2f}, {ctx[1]:+.2f})"}
+    for j, (v, a) in enumerate(zip(scores, alpha, strict=True), start=1):
+        out[f"a{j}"] = f"{v:+.2f} → {a:.3f}"
+    return out
+
+
 _REFERENCES = {
     "HiddenUnitsExplorer": _hidden,
     "LSTMGateExplorer": _lstm,
@@ -328,12 +359,14 @@ _REFERENCES = {
     "ClippingExplorer": _clipping,
     "UnrolledRNNExplorer": _rnn,
     "ActivationExplorer": _activation,
+    "AttentionExplorer": _attention,
 }
 
 
 def reference(explorer: str, scene: str) -> dict:
     """The numbers (name → value) the explorer's tables show in ``scene``, computed by hand."""
-    return _REFERENCES[explorer](SCENES[explorer][scene])
+    scenes = ATTENTION_SCENES if explorer == "AttentionExplorer" else SCENES[explorer]
+    return _REFERENCES[explorer](scenes[scene])
 
 
 # -- reading what is stored ----------------------------------------------------------------------
