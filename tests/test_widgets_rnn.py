@@ -175,3 +175,32 @@ def test_the_diagram_is_drawn_by_diagrams_unrolled_rnn_svg():
     assert e._diagram.value == unrolled_rnn_svg(e.values)
     e.presentation = True
     assert e._diagram.value == unrolled_rnn_svg(e.values, large=True)
+
+
+def _rdbu_r(v: float) -> str:
+    """Matplotlib's RdBu_r at (v + 1) / 2, v clipped to [−1, 1], as #rrggbb."""
+    import matplotlib
+
+    rgba = matplotlib.colormaps["RdBu_r"]((min(1.0, max(-1.0, v)) + 1.0) / 2.0)
+    return "#" + "".join(f"{round(255 * c):02x}" for c in rgba[:3])
+
+
+def test_the_unrolled_diagram_uses_the_cell_diagrams_value_scale():
+    import xml.etree.ElementTree as ET
+
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    # states near +1, near −1 and 0: dark red, dark blue, white
+    e = UnrolledRNNExplorer().set(wx=3.0, wh=0.0, b=0.0, sequence=[2.0, -2.0, 0.0])
+    root = ET.fromstring(e._diagram.value)
+    h = e.values["h"]
+    circle = root.find(".//s:circle[@data-part='h0']", ns)
+    assert circle.get("fill") == _rdbu_r(0.0)
+    steps = root.findall(".//s:g[@data-step]", ns)
+    assert [int(g.get("data-step")) for g in steps] == [1, 2, 3]
+    for g in steps:
+        t = int(g.get("data-step"))
+        rect = g.find("s:rect", ns)
+        assert rect.get("fill") == _rdbu_r(h[t])
+        # its numbers stay readable: white on the dark ends of the scale, black on white
+        inks = {text.get("fill") for text in g.findall("s:text", ns)}
+        assert inks == ({"#ffffff"} if abs(h[t]) > 0.9 else {"#000000"})

@@ -407,20 +407,11 @@ def gru_svg(values: Mapping, font_scale: float = 1.0, legend: bool = True, title
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def _state_colour(v: float) -> str:
-    """White for 0, red towards +1, blue towards −1 (the state's sign and size)."""
-    a = min(abs(float(v)), 1.0)
-    if v >= 0:
-        r, g, b = 1.0, 1.0 - 0.62 * a, 1.0 - 0.68 * a
-    else:
-        r, g, b = 1.0 - 0.68 * a, 1.0 - 0.45 * a, 1.0
-    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
-
-
 def unrolled_rnn_svg(values: Mapping, large: bool = False) -> str:
     """One tanh unit unrolled through time: h₀ → [step 1] → … → [step T], inputs below, states
-    above; each step's box shows tanh(aₜ) and hₜ and is coloured by hₜ (white 0, red towards +1,
-    blue towards −1).
+    above; each step's box shows tanh(aₜ) and hₜ and is coloured by hₜ on the values' scale of the
+    cell diagrams (:func:`value_color`: blue −1, white 0, red +1), its text black or white
+    (:func:`text_color`).
 
     ``values``: ``sequence`` (x₁ … x_T), ``h`` (h₀ … h_T), ``a`` (the pre-activations a₁ … a_T)
     and ``wx``, ``wh``, ``b`` (the numbers come from ``UnrolledRNNExplorer``, nothing is computed
@@ -446,10 +437,12 @@ def unrolled_rnn_svg(values: Mapping, large: bool = False) -> str:
     # h0
     cy = y_box + bh / 2
     r0 = bh / 2
+    fill = value_color(h[0])
+    ink = text_color(fill)
     parts.append(
-        f'<circle cx="32" cy="{cy}" r="{r0}" fill="{_state_colour(h[0])}" stroke="#444"/>'
-        f'<text x="32" y="{cy - 2}" text-anchor="middle">h₀</text>'
-        f'<text x="32" y="{cy + fs}" text-anchor="middle" font-size="{fs - 2}">'
+        f'<circle cx="32" cy="{cy}" r="{r0}" fill="{fill}" stroke="#444" data-part="h0"/>'
+        f'<text x="32" y="{cy - 2}" text-anchor="middle" fill="{ink}">h₀</text>'
+        f'<text x="32" y="{cy + fs}" text-anchor="middle" font-size="{fs - 2}" fill="{ink}">'
         f"{h[0]:.2f}</text>"
     )
     prev_right = 32 + r0
@@ -464,13 +457,15 @@ def unrolled_rnn_svg(values: Mapping, large: bool = False) -> str:
             f'font-size="{fs - 2}" fill="#1f4e9a">wh</text>'
         )
         # the cell
+        fill = value_color(h[t])
+        ink = text_color(fill)
         parts.append(
             f'<g data-step="{t}"><rect x="{left}" y="{y_box}" width="{bw}" height="{bh}" '
-            f'rx="8" fill="{_state_colour(h[t])}" stroke="#222"/>'
+            f'rx="8" fill="{fill}" stroke="#222" data-part="step"/>'
             f'<text x="{mid}" y="{y_box + bh * 0.4}" text-anchor="middle" '
-            f'font-size="{fs - 2}">tanh({a[t - 1]:.2f})</text>'
+            f'font-size="{fs - 2}" fill="{ink}">tanh({a[t - 1]:.2f})</text>'
             f'<text x="{mid}" y="{y_box + bh * 0.82}" text-anchor="middle" '
-            f'font-weight="bold">{h[t]:.3f}</text></g>'
+            f'font-weight="bold" fill="{ink}">{h[t]:.3f}</text></g>'
         )
         # input below
         parts.append(
