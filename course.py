@@ -17,6 +17,9 @@ runs with any Python 3.11+ before anything is installed.
     python3 course.py site [--out DIR] [--with-solutions]
                                       build the offline course site (default _site/): lessons
                                       with their explorers, slides, homework (README, "Course site")
+    python3 course.py translate [--check] [--no-execute] [--only NAME…]
+                                      refresh the pt-BR catalogues (locale/), regenerate and
+                                      execute the Portuguese notebooks (README, "Português")
     python3 course.py setup           only create/update the environment
 """
 
@@ -64,7 +67,7 @@ def setup() -> Path:
 
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("", [])
-    if command not in ("lab", "test", "setup", "exercises", "grade", "site"):
+    if command not in ("lab", "test", "setup", "exercises", "grade", "site", "translate"):
         print(__doc__)
         return 2
     python = setup()
@@ -77,6 +80,8 @@ def main(argv: list[str]) -> int:
         )
     if command == "exercises":
         return subprocess.call([str(python), "-m", "course_lib.grading.exercises", *args], cwd=ROOT)
+    if command == "translate":
+        return subprocess.call([str(python), "-m", "course_lib.i18n.catalogues", *args], cwd=ROOT)
     if command == "site":
         # --out stays relative to where the command was typed
         return subprocess.call([str(python), "-m", "course_lib.site", *args])

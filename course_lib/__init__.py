@@ -12,8 +12,11 @@ lesson), ``data`` (loading real Bitcoin prices), ``preprocessing`` (returns, chr
 scalers, windows), ``evaluation`` (baselines, metrics, walk-forward), ``stocks`` (the GOOG data
 of the stock homework), ``validation`` (shared argument checks), ``widgets`` (the explorers of
 each lesson), ``grading`` (checks, exercises, the autograder) and ``site`` (the course site).
-``presentation()`` below switches every explorer to presentation mode.
+``presentation()`` below switches every explorer to presentation mode; ``set_language("pt-BR")``
+(from ``i18n``) shows what the course prints in Brazilian Portuguese.
 """
+
+from .i18n import get_language, set_language  # light: imports nothing else
 
 __version__ = "0.1.0"
 
