@@ -39,7 +39,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
-from . import LANGUAGES, LOCALE_DIR
+from . import LANGUAGES, LOCALE_DIR, glossary
 from .notebooks import (
     LANGUAGE,
     ROOT,
@@ -233,6 +233,12 @@ def plan(root: Path = ROOT, only: Sequence[str] | None = None, library: bool = T
     for path, data in catalogues.items():
         if not path.exists() or path.read_bytes() != data:
             problems.append(Problem(path.relative_to(root).as_posix(), "catalogue needs a refresh"))
+    if library and only is None:
+        where = glossary.GLOSSARY_NOTEBOOK.relative_to(ROOT).as_posix()
+        if not glossary.notebook_is_current():
+            problems.append(Problem(where, "stale: regenerate it"))
+        terms = glossary.read_glossary()
+        problems += [Problem("locale/glossary.csv", what) for what in glossary.term_problems(terms)]
     return Plan(catalogues, notebooks, problems)
 
 
@@ -293,6 +299,8 @@ def refresh(
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             print(f"wrote {path.relative_to(root)}")
+    if library and only is None and glossary.write_glossary():
+        print(f"wrote {glossary.GLOSSARY_NOTEBOOK.relative_to(root)}")
     todo = []
     for path, wanted in result.notebooks.items():
         current = read_notebook(path) if path.exists() else None
