@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_LOCALE = ROOT / "locale"
 LANGUAGE = "pt-BR"
 SUFFIX = ".pt-BR.ipynb"
-#: the English notebooks that have a Portuguese edition (exercises/ is made from solutions/)
-SOURCE_FOLDERS = ("notebooks", "solutions")
+#: the English notebooks that have a Portuguese edition: folder -> pattern of their names
+#: (exercises/ is made from solutions/; the glossary is in both languages already)
+SOURCE_FOLDERS = {"notebooks": "[0-9][0-9]_*.ipynb", "solutions": "hw[0-9][0-9]_*.ipynb"}
 
 # -- notebooks: what is translated -----------------------------------------------------------------
 
@@ -227,8 +228,8 @@ def source_notebooks(root: Path = ROOT) -> list[Path]:
     """The English lesson and homework notebooks, in order."""
     return [
         path
-        for folder in SOURCE_FOLDERS
-        for path in sorted((root / folder).glob("*.ipynb"))
+        for folder, pattern in SOURCE_FOLDERS.items()
+        for path in sorted((root / folder).glob(pattern))
         if not path.name.endswith(SUFFIX)
     ]
 
