@@ -17,6 +17,9 @@ import copy
 import io
 import json
 import re
+import subprocess
+import sys
+import textwrap
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -301,6 +304,58 @@ def _rewrite_links(text: str, stems: Iterable[str]) -> str:
     return re.sub(rf"(?<![\w.-])({names})\.ipynb", rf"\1{SUFFIX}", text)
 
 
+#: the line length of the project's ruff configuration
+WIDTH = 100
+
+
+def fit_comments(source: str, width: int = WIDTH) -> str:
+    """Translated comments that make a line longer than ``width``: an end-of-line comment moves
+    to its own line above the code, a whole-line comment is re-wrapped (same indent)."""
+    lines = source.split("\n")
+    comments = [
+        t
+        for t in tokenize.generate_tokens(io.StringIO(source).readline)
+        if t.type == tokenize.COMMENT
+    ]
+    for token in reversed(comments):
+        row, col = token.start
+        line = lines[row - 1]
+        if len(line) <= width:
+            continue
+        code = line[:col].rstrip()
+        indent = " " * (len(line) - len(line.lstrip()))
+        text = token.string.lstrip("#").strip()
+        wrapped = textwrap.wrap(text, width - len(indent) - 2, break_on_hyphens=False) or [""]
+        new = [f"{indent}# {part}" for part in wrapped]
+        lines[row - 1 : row] = new + [code] if code else new
+    return "\n".join(lines)
+
+
+def format_code(notebook: dict) -> dict:
+    """The notebook with its code cells formatted by ruff (the project's settings), as the
+    English ones are; unchanged if ruff cannot be run."""
+    ruff = Path(sys.executable).with_name("ruff")
+    command = [str(ruff)] if ruff.exists() else [sys.executable, "-m", "ruff"]
+    try:
+        done = subprocess.run(
+            [*command, "format", "--stdin-filename", str(ROOT / "notebooks" / "cell.ipynb"), "-"],
+            input=json.dumps(notebook),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return notebook
+    formatted = json.loads(done.stdout)
+    for cell, new in zip(notebook["cells"], formatted["cells"], strict=True):
+        if cell["cell_type"] == "code":
+            text = "".join(new["source"]) if isinstance(new["source"], list) else new["source"]
+            cell["source"] = text
+    return notebook
+
+
 LANGUAGE_CELL = 'import course_lib\n\ncourse_lib.set_language("pt-BR")'
 
 
@@ -313,6 +368,8 @@ def translate_notebook(notebook: dict, catalogue: Catalog, source_name: str, ste
         source = _apply(source, pieces, catalogue)
         if cell["cell_type"] == "markdown":
             source = _rewrite_links(source, stems)
+        elif pieces:
+            source = fit_comments(source)
         cell["source"] = source
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
@@ -333,7 +390,7 @@ def translate_notebook(notebook: dict, catalogue: Catalog, source_name: str, ste
     for number, cell in enumerate(result["cells"]):
         cell["id"] = f"pt-br-{number:03d}"
     result["metadata"]["course_translation"] = {"language": LANGUAGE, "source": source_name}
-    return result
+    return format_code(result)
 
 
 def cell_sources(notebook: dict) -> list[tuple[str, str]]:
