@@ -8,8 +8,9 @@ student's branches are never checked out, and the instructor's working tree is n
 
 - a notebook ``alice.ipynb``: one student, ``alice``;
 - a folder: each ``*.ipynb`` in it is a student (its stem), each sub-folder a student (its
-  name) whose notebook is found inside (``<assignment>.ipynb`` preferred, at the top, then in
-  ``exercises/``, then anywhere; else the only notebook there);
+  name) whose notebook is found inside (``<assignment>.ipynb`` or its Portuguese edition
+  ``<assignment>.pt-BR.ipynb`` preferred, at the top, then in ``exercises/``, then anywhere; else
+  the only notebook there; of the two editions, the one the student changed);
 - a git repository (a folder with ``.git``, or a bare repository): each branch is a student
   (local branches and remote-tracking ones, the default branches ``main``/``master``/``HEAD``
   excepted), the notebook found in the branch's tree as in a folder.
@@ -52,22 +53,52 @@ def safe_name(name: str) -> str:
     return clean[:100] or "student"
 
 
-def _pick_notebook(paths: list[str], notebook: str) -> str | None:
-    """The submitted notebook among the relative ``paths`` of a submission."""
+def editions(notebook: str) -> tuple[str, str]:
+    """The English and the Portuguese file name of an assignment's notebook:
+    ``hw05_lstm.ipynb`` -> (``hw05_lstm.ipynb``, ``hw05_lstm.pt-BR.ipynb``)."""
+    stem = notebook.removesuffix(".ipynb").removesuffix(".pt-BR")
+    return f"{stem}.ipynb", f"{stem}.pt-BR.ipynb"
+
+
+def _pick_notebook(paths: list[str], notebook: str, untouched=lambda path: False) -> str | None:
+    """The submitted notebook among the relative ``paths`` of a submission.
+
+    A student may work in either edition (English or ``.pt-BR``); a clone holds both. Where both
+    are present, the one the student changed wins: ``untouched(path)`` says whether a file is
+    still the course's own copy (a branch's blob equal to the default branch's, a folder's file
+    equal to the course's exercise).
+    """
     nbs = [p for p in paths if p.endswith(".ipynb") and "/." not in "/" + p]
     nbs = [p for p in nbs if ".ipynb_checkpoints" not in p]
-    for prefer in (notebook, f"exercises/{notebook}", f"solutions/{notebook}"):
-        if prefer in nbs:
-            return prefer
-    named = sorted((p for p in nbs if p.rsplit("/", 1)[-1] == notebook), key=len)
+    names = editions(notebook)
+    for prefix in ("", "exercises/", "solutions/"):
+        found = [prefix + name for name in names if prefix + name in nbs]
+        if found:
+            changed = [p for p in found if not untouched(p)]
+            return (changed or found)[0]
+    named = sorted((p for p in nbs if p.rsplit("/", 1)[-1] in names), key=len)
     if named:
-        return named[0]
+        changed = [p for p in named if not untouched(p)]
+        return (changed or named)[0]
     top = [p for p in nbs if "/" not in p]
     if len(top) == 1:
         return top[0]
     if len(nbs) == 1:
         return nbs[0]
     return None
+
+
+def _same_as_course_exercise(path: Path) -> bool:
+    """Is ``path`` byte for byte the course's own ``exercises/<name>`` (never edited)?"""
+    course = Path(__file__).resolve().parents[2] / "exercises" / path.name
+    try:
+        return (
+            course.is_file()
+            and path.stat().st_size == course.stat().st_size
+            and (path.read_bytes() == course.read_bytes())
+        )
+    except OSError:
+        return False
 
 
 def _copy_file(src: Path, dst: Path, sub: Submission) -> bool:
@@ -97,7 +128,7 @@ def from_folder(folder: Path, student: str, notebook: str, files, dest: Path) ->
             rel.append(os.path.relpath(os.path.join(dirpath, f), folder).replace(os.sep, "/"))
         if len(rel) > 20000:
             break
-    chosen = _pick_notebook(rel, notebook)
+    chosen = _pick_notebook(rel, notebook, lambda p: _same_as_course_exercise(folder / p))
     if chosen is None:
         sub.problem = f"no notebook {notebook} in the submission"
         return sub
@@ -160,6 +191,22 @@ def branches(repo: Path) -> list[tuple[str, str]]:
     return sorted(seen.items())
 
 
+def _default_blobs(repo: Path) -> dict[str, str]:
+    """path -> blob id of the notebooks on the course's own branch (main, master …), if any."""
+    for name in DEFAULT_BRANCHES:
+        try:
+            listing = _git(repo, "ls-tree", "-r", "-z", name)
+        except RuntimeError:
+            continue
+        blobs = {}
+        for row in listing.split("\0"):
+            if row and row.endswith(".ipynb"):
+                meta, path = row.split("\t", 1)
+                blobs[path] = meta.split()[2]
+        return blobs
+    return {}
+
+
 def from_branch(repo: Path, student: str, ref: str, notebook: str, files, dest: Path):
     """The submission on branch ``ref``, read with ``git ls-tree``/``git show`` into ``dest``."""
     sub = Submission(student, f"{repo}@{ref}")
@@ -171,7 +218,12 @@ def from_branch(repo: Path, student: str, ref: str, notebook: str, files, dest: 
         meta, path = row.split("\t", 1)
         mode, kind, obj, size = meta.split()
         entries[path] = (mode, kind, obj, size)
-    chosen = _pick_notebook(list(entries), notebook)
+    default = _default_blobs(repo)
+    chosen = _pick_notebook(
+        list(entries),
+        notebook,
+        lambda p: default.get(p) is not None and default[p] == entries[p][2],
+    )
     if chosen is None:
         sub.problem = f"no notebook {notebook} on branch {student}"
         return sub
