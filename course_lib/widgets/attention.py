@@ -22,6 +22,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import attention
+from ..i18n import N_, _
 from .base import Explorer, numbers_table
 
 __all__ = ["AttentionExplorer", "DEFAULT_SEQUENCE", "DEFAULT_ENCODER"]
@@ -58,10 +59,10 @@ class AttentionExplorer(Explorer):
     """
 
     SCENES = {
-        "equal weights (s = 0)": {"mode": "state", "query_pos": 8, "scale": 0.0},
-        "last state looks back": {"mode": "state", "query_pos": 8, "scale": 1.0},
-        "sharp (s = 8)": {"mode": "state", "query_pos": 8, "scale": 8.0},
-        "free query": {"mode": "free", "q1": 2.0, "q2": -1.0, "scale": 2.0},
+        N_("equal weights (s = 0)"): {"mode": "state", "query_pos": 8, "scale": 0.0},
+        N_("last state looks back"): {"mode": "state", "query_pos": 8, "scale": 1.0},
+        N_("sharp (s = 8)"): {"mode": "state", "query_pos": 8, "scale": 8.0},
+        N_("free query"): {"mode": "free", "q1": 2.0, "q2": -1.0, "scale": 2.0},
     }
 
     def __init__(
@@ -94,25 +95,25 @@ class AttentionExplorer(Explorer):
     def _build(self) -> None:
         c = self.controls
         c["mode"] = widgets.ToggleButtons(
-            options=[("query = a state hᵢ", "state"), ("free query (q₁, q₂)", "free")],
+            options=[(_("query = a state hᵢ"), "state"), (_("free query (q₁, q₂)"), "free")],
             value="state",
-            description="query",
+            description=_("query"),
             style={"description_width": "initial", "button_width": "150px"},
         )
         c["query_pos"] = widgets.IntSlider(
             value=self._init["query_pos"],
             min=1,
             max=self.T,
-            description="position i",
+            description=_("position i"),
             continuous_update=True,
             style={"description_width": "initial"},
         )
         self.slider("q1", 1.0, -3.0, 3.0, 0.05, "q₁")
         self.slider("q2", 0.0, -3.0, 3.0, 0.05, "q₂")
-        self.slider("scale", self._init["scale"], 0.0, 10.0, 0.1, "sharpness s")
+        self.slider("scale", self._init["scale"], 0.0, 10.0, 0.1, _("sharpness s"))
         self._buttons = []
         for name in self.SCENES:
-            button = widgets.Button(description=name, layout={"width": "auto"})
+            button = widgets.Button(description=_(name), layout={"width": "auto"})
             button.on_click(lambda _b, n=name: self.scene(n))
             self._buttons.append(button)
         self.plane = self.figure()
@@ -122,7 +123,7 @@ class AttentionExplorer(Explorer):
             widgets.HBox([c["mode"], c["scale"]], layout={"flex_flow": "row wrap"}),
             widgets.HBox([c["query_pos"], c["q1"], c["q2"]], layout={"flex_flow": "row wrap"}),
             widgets.HBox(
-                [widgets.HTML("scenes:"), *self._buttons], layout={"flex_flow": "row wrap"}
+                [widgets.HTML(_("scenes:")), *self._buttons], layout={"flex_flow": "row wrap"}
             ),
             widgets.HBox(
                 [self.plane.widget, self.bars.widget, self.numbers],
@@ -167,11 +168,12 @@ class AttentionExplorer(Explorer):
         q, ctx, w = values["query"], values["context"], values["weights"]
         who = f"h{str(values['query_pos']).translate(_SUB)}" if values["mode"] == "state" else "q"
         # the plane of the two units
-        plot = self.plane.new(330, 330, "encoder states and query")
+        plot = self.plane.new(330, 330, _("encoder states and query"))
         span = max(1.1, float(np.abs(keys).max()) + 0.2, abs(q[0]) + 0.2, abs(q[1]) + 0.2)
         ax = plot.axes(
             58, 30, 256, 256, xlim=(-span, span), ylim=(-span, span), equal=True, grid=True,
-            title=f"states hⱼ (blue) and query {who} (red)", xlabel="unit 1", ylabel="unit 2",
+            title=_("states hⱼ (blue) and query {who} (red)").format(who=who),
+            xlabel=_("unit 1"), ylabel=_("unit 2"),
         )  # fmt: skip
         ax.hline(0.0)
         ax.vline(0.0)
@@ -182,14 +184,14 @@ class AttentionExplorer(Explorer):
         ax.arrow(0.0, 0.0, q[0], q[1], color=_QUERY_COLOUR, width=2.0, name="query")
         ax.scatter([ctx[0]], [ctx[1]], marker="s", ms=5, color="#f1c40f", edge="#222222",
                    name="context")  # fmt: skip
-        ax.text(ctx[0], ctx[1], "context", size=10, dy=16)
+        ax.text(ctx[0], ctx[1], _("context"), size=10, dy=16)
         self.plane.show(plot)
         # the weights
-        plot = self.bars.new(380, 330, "attention weights")
+        plot = self.bars.new(380, 330, _("attention weights"))
         ax = plot.axes(
             58, 30, 300, 256, xlim=(-0.6, T - 0.4), ylim=(0.0, 1.0),
-            title=f"weights αⱼ of {who}, s = {values['scale']:.1f}", xlabel="key position j",
-            ylabel="weight αⱼ (sums to 1)",
+            title=_("weights αⱼ of {who}, s = {s}").format(who=who, s=f"{values['scale']:.1f}"),
+            xlabel=_("key position j"), ylabel=_("weight αⱼ (sums to 1)"),
         )  # fmt: skip
         ax.xticks = (list(range(T)), [str(j) for j in range(1, T + 1)])
         colours = [_QUERY_COLOUR if j + 1 == values["argmax"] else _KEY_COLOUR for j in range(T)]
@@ -198,10 +200,11 @@ class AttentionExplorer(Explorer):
         ax.text(T - 0.5, 1.0 / T, "1/T", size=10, anchor="end", dy=-4, color="#666666")
         self.bars.show(plot)
         rows = {"q": f"({q[0]:+.2f}, {q[1]:+.2f})"}
-        labels = {"q": f"query {who}"}
+        labels = {"q": _("query {who}").format(who=who)}
         for j in range(1, T + 1):
             key = f"a{j}"
             rows[key] = f"{values['scores'][j - 1]:+.2f} → {w[j - 1]:.3f}"
-            labels[key] = f"score → α{str(j).translate(_SUB)}"
+            labels[key] = _("score → {alpha}").format(alpha="α" + str(j).translate(_SUB))
         rows["context"] = f"({ctx[0]:+.2f}, {ctx[1]:+.2f})"
+        labels["context"] = _("context")
         self.numbers.value = numbers_table(rows, labels=labels)

@@ -38,6 +38,7 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 import numpy as np
 
+from ..i18n import _
 from .svgplot import PlotView
 
 __all__ = [
@@ -244,11 +245,11 @@ class Explorer:
         """One button per scene, made once; a click calls ``scene(name)``."""
         self._buttons = []
         for name in self.SCENES:
-            button = widgets.Button(description=name, layout={"width": "auto"})
+            button = widgets.Button(description=_(name), layout={"width": "auto"})
             button.add_class("course-scene-button")
             button.on_click(lambda _b, n=name: self.scene(n))
             self._buttons.append(button)
-        label = widgets.HTML("<b>scenes:</b>")
+        label = widgets.HTML("<b>{}</b>".format(_("scenes:")))
         return widgets.HBox([label, *self._buttons], layout={"flex_flow": "row wrap"})
 
     # -- display: the widget view plus a static picture --------------------------------------
@@ -261,8 +262,12 @@ class Explorer:
         return data
 
     def _plain(self) -> str:
-        scene = f", scene {self.current_scene!r}" if self.current_scene else ""
-        return f"<{type(self).__name__}{scene}: run the notebook to move its controls>"
+        scene = ""
+        if self.current_scene:
+            scene = _(", scene {name}").format(name=repr(_(self.current_scene)))
+        return "<{cls}{scene}: {what}>".format(
+            cls=type(self).__name__, scene=scene, what=_("run the notebook to move its controls")
+        )
 
     def static_html(self) -> str:
         """A picture of the explorer as it is now, in plain HTML + SVG (no script).
@@ -273,14 +278,17 @@ class Explorer:
         and ``data-scene`` (the scene set last, or empty).
         """
         scene = self.current_scene or ""
-        title = type(self).__name__ + (f" — scene “{html.escape(scene)}”" if scene else "")
+        title = type(self).__name__
+        if scene:
+            title += " — " + _("scene “{name}”").format(name=html.escape(_(scene)))
         body = "".join(_static(child) for child in self.widget.children)
         size = ' style="font-size: 150%"' if self.presentation else ""
         return (
             f'<div class="course-explorer-static" data-explorer="{type(self).__name__}" '
             f'data-scene="{html.escape(scene)}"{size}>'
-            f'<div style="color:#555; font-size: 90%">{title} (a picture of the saved state; '
-            "run the notebook to move the controls)</div>"
+            f'<div style="color:#555; font-size: 90%">{title} '
+            + _("(a picture of the saved state; run the notebook to move the controls)")
+            + "</div>"
             f"{body}</div>"
         )
 
@@ -342,7 +350,7 @@ class Explorer:
                 self.slider(f"{n}_{k}", values[f"{n}_{k}"], -limit, limit, description=f"{n}_{k}")
                 for n in ("Wx", "Wh", "b")
             ]
-            head = widgets.HTML(f"<b>{titles[k]}</b>", layout={"width": "150px"})
+            head = widgets.HTML(f"<b>{_(titles[k])}</b>", layout={"width": "150px"})
             rows.append(widgets.HBox([head, *sliders]))
         return rows
 
@@ -366,19 +374,33 @@ def parse_sequence(sequence, low: float, high: float, max_len: int) -> list[floa
         try:
             values = [float(p.replace("−", "-")) for p in parts]
         except ValueError:
-            raise ValueError(f"not a list of numbers such as '1, 0.5, -1': {sequence!r}") from None
+            raise ValueError(
+                _("not a list of numbers such as '1, 0.5, -1': {text}").format(text=repr(sequence))
+            ) from None
     else:
         try:
             values = [float(v) for v in np.asarray(sequence, dtype=float).ravel()]
         except (TypeError, ValueError):
-            raise ValueError(f"not a list of numbers: {sequence!r}") from None
+            raise ValueError(
+                _("not a list of numbers: {value}").format(value=repr(sequence))
+            ) from None
     if not values:
-        raise ValueError(f"the sequence is empty: type 1 to {max_len} numbers separated by commas")
+        raise ValueError(
+            _("the sequence is empty: type 1 to {n} numbers separated by commas").format(n=max_len)
+        )
     if len(values) > max_len:
-        raise ValueError(f"the sequence has {len(values)} numbers; expected 1 to {max_len}")
+        raise ValueError(
+            _("the sequence has {count} numbers; expected 1 to {n}").format(
+                count=len(values), n=max_len
+            )
+        )
     for v in values:
         if not math.isfinite(v) or not low <= v <= high:
-            raise ValueError(f"{v} is outside the input range [{low}, {high}]")
+            raise ValueError(
+                _("{value} is outside the input range [{low}, {high}]").format(
+                    value=v, low=low, high=high
+                )
+            )
     return values
 
 

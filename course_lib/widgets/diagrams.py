@@ -22,6 +22,8 @@ from collections.abc import Mapping
 
 import matplotlib
 
+from ..i18n import _, get_language
+
 __all__ = [
     "GATE_CMAP",
     "VALUE_CMAP",
@@ -183,16 +185,21 @@ def _gradient(gid: str, cmap: str) -> str:
     return f'<linearGradient id="{gid}" x1="0" x2="1" y1="0" y2="0">{stops}</linearGradient>'
 
 
-@functools.cache
 def legend_svg(x: float, y: float) -> str:
     """The two colour scales: gates 0 → 1 and values −1 → 1 (an SVG fragment at (x, y))."""
+    return _legend_svg(x, y, get_language())
+
+
+@functools.cache
+def _legend_svg(x: float, y: float, language: str) -> str:
+    """``legend_svg`` in ``language`` (made once per place and language)."""
     parts = ["<defs>", _gradient("course-gate-scale", GATE_CMAP)]
     parts += [_gradient("course-value-scale", VALUE_CMAP), "</defs>"]
     parts.append(f'<g data-part="legend" transform="translate({x:.0f},{y:.0f})">')
     for row, (gid, title, lo, hi) in enumerate(
         [
-            ("course-gate-scale", "gate (σ)", "0 closed", "1 open"),
-            ("course-value-scale", "value (tanh, c, h)", "−1", "+1"),
+            ("course-gate-scale", _("gate (σ)"), _("0 closed"), _("1 open")),
+            ("course-value-scale", _("value (tanh, c, h)"), "−1", "+1"),
         ]
     ):
         yy = row * 34
@@ -304,16 +311,18 @@ def lstm_svg(values: Mapping, font_scale: float = 1.0, legend: bool = True, titl
     s.append(_label(22, bus - 12, "h_prev", "h\u209c\u208b\u2081", v["h_prev"], "start"))
     s.append(_label(150, 400, "x", "x\u209c", v["x"], "start"))
     s.append(
-        '<text x="640" y="60" text-anchor="end" font-size="13" fill="#555555">cell state c '
-        "(long-term)</text>"
-        '<text x="640" y="358" text-anchor="end" font-size="13" fill="#555555">hidden state h '
-        "(short-term)</text>"
+        '<text x="640" y="60" text-anchor="end" font-size="13" fill="#555555">'
+        + _("cell state c (long-term)")
+        + "</text>"
+        '<text x="640" y="358" text-anchor="end" font-size="13" fill="#555555">'
+        + _("hidden state h (short-term)")
+        + "</text>"
     )
     height = 430
     if legend:
         s.append(legend_svg(400, 395))
         height = 470
-    return _svg("".join(s), 740, height, title or "LSTM cell", font_scale)
+    return _svg("".join(s), 740, height, title or _("LSTM cell"), font_scale)
 
 
 # --------------------------------------------------------------------------------------------
@@ -396,7 +405,7 @@ def gru_svg(values: Mapping, font_scale: float = 1.0, legend: bool = True, title
     if legend:
         s.append(legend_svg(400, 395))
         height = 470
-    return _svg("".join(s), 740, height, title or "GRU cell", font_scale)
+    return _svg("".join(s), 740, height, title or _("GRU cell"), font_scale)
 
 
 # --------------------------------------------------------------------------------------------
@@ -487,7 +496,7 @@ def unrolled_rnn_svg(values: Mapping, large: bool = False) -> str:
     parts.append(
         f'<text x="10" y="{height - 6}" font-size="{fs - 2}" fill="#555">'
         f"hₜ = tanh(wx·xₜ + wh·hₜ₋₁ + b)   wx={wx:.2f}  wh={wh:.2f}  b={b:.2f}"
-        "   (box: tanh(pre-activation) and hₜ; colour: red +, blue −)</text>"
+        "   " + _("(box: tanh(pre-activation) and hₜ; colour: red +, blue −)") + "</text>"
     )
     parts.append("</svg>")
     return "".join(parts)

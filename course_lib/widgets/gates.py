@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
 from .diagrams import gate_color, value_color
 
 __all__ = ["one_unit_params", "GateBars"]
@@ -43,7 +44,7 @@ class GateBars:
         plot = self.view.new(self.WIDTH, self.HEIGHT, self.title)
         ax = plot.axes(
             62, 30, self.WIDTH - 76, self.HEIGHT - 62, xlim=(-0.6, len(heights) - 0.4),
-            ylim=(-top, top), title=self.title, ylabel="value (no unit)",
+            ylim=(-top, top), title=self.title, ylabel=_("value (no unit)"),
         )  # fmt: skip
         ax.xticks = (list(range(len(heights))), self.labels)
         ax.hline(0.0, color="#444444", width=0.8)

@@ -17,11 +17,12 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import bptt
+from ..i18n import N_, _
 from .base import Explorer, numbers_table
 
 __all__ = ["VanishingGradientExplorer", "ClippingExplorer"]
 
-ACTIVATION_NAMES = ("linear", "tanh", "sigmoid", "relu")
+ACTIVATION_NAMES = (N_("linear"), "tanh", N_("sigmoid"), "relu")
 
 
 def _sci(v: float) -> str:
@@ -49,13 +50,13 @@ class VanishingGradientExplorer(Explorer):
     DEFAULTS = {"w": 0.9, "steps": 30, "activation": "tanh"}
     #: Lesson 04's settings (section 1, "things to try"), all over 40 steps but the last.
     SCENES = {
-        "tanh, w = 0.9, 40 steps": {"steps": 40},
-        "linear, w = 0.9: vanishes": {"activation": "linear", "steps": 40},
-        "linear, w = 1.1: explodes": {"activation": "linear", "w": 1.1, "steps": 40},
-        "sigmoid, w = 3": {"activation": "sigmoid", "w": 3.0, "steps": 40},
-        "tanh, w = 2: saturates": {"w": 2.0, "steps": 40},
+        N_("tanh, w = 0.9, 40 steps"): {"steps": 40},
+        N_("linear, w = 0.9: vanishes"): {"activation": "linear", "steps": 40},
+        N_("linear, w = 1.1: explodes"): {"activation": "linear", "w": 1.1, "steps": 40},
+        N_("sigmoid, w = 3"): {"activation": "sigmoid", "w": 3.0, "steps": 40},
+        N_("tanh, w = 2: saturates"): {"w": 2.0, "steps": 40},
         "relu, w = 1.2": {"activation": "relu", "w": 1.2, "steps": 40},
-        "linear, w = 0.9, 50 steps": {"activation": "linear", "steps": 50},
+        N_("linear, w = 0.9, 50 steps"): {"activation": "linear", "steps": 50},
     }
 
     def __init__(self, w=0.9, steps=30, activation="tanh", presentation=None):
@@ -63,19 +64,19 @@ class VanishingGradientExplorer(Explorer):
         super().__init__(presentation=presentation)
 
     def _build(self) -> None:
-        w = self.slider("w", self._init["w"], -3.0, 3.0, 0.05, "w (recurrent weight)")
+        w = self.slider("w", self._init["w"], -3.0, 3.0, 0.05, _("w (recurrent weight)"))
         steps = widgets.IntSlider(
             value=self._init["steps"],
             min=1,
             max=60,
             step=1,
-            description="steps T",
+            description=_("steps T"),
             style={"description_width": "initial"},
         )
         act = widgets.Dropdown(
-            options=list(ACTIVATION_NAMES),
+            options=[(_(n), n) for n in ACTIVATION_NAMES],
             value=self._init["activation"],
-            description="activation",
+            description=_("activation"),
             style={"description_width": "initial"},
         )
         self.controls["steps"] = steps
@@ -116,11 +117,11 @@ class VanishingGradientExplorer(Explorer):
         # below DISPLAY_FLOOR); exact zeros are drawn on that bottom edge
         bottom = max(float(positive.min()) / 10.0, bptt.DISPLAY_FLOOR)
         top = float(every.max()) * 10.0
-        title = "gradient from step T back to step T−k"
+        title = _("gradient from step T back to step T−k")
         plot = self.view.new(900, 340, title)
         ax = plot.axes(
             70, 30, 380, 250, xlim=(-0.5, steps + 0.5), ylim=(bottom, top), ylog=True,
-            title=title, xlabel="steps back k", ylabel="gradient size (log scale)",
+            title=title, xlabel=_("steps back k"), ylabel=_("gradient size (log scale)"),
         )  # fmt: skip
         ax.hline(1.0, "#999999", 0.8)
         styles = (
@@ -138,8 +139,8 @@ class VanishingGradientExplorer(Explorer):
         pad = max(0.1, 0.05 * float(h.max() - h.min()))
         ax_h = plot.axes(
             560, 30, 320, 250, xlim=(-0.5, steps + 0.5),
-            ylim=(float(h.min()) - pad, float(h.max()) + pad), title="the activations hₜ",
-            xlabel="time step t", ylabel="hₜ (no unit)",
+            ylim=(float(h.min()) - pad, float(h.max()) + pad), title=_("the activations hₜ"),
+            xlabel=_("time step t"), ylabel=_("hₜ (no unit)"),
         )  # fmt: skip
         ax_h.line(k, h, "#2ca02c", 1.5, marker="o", ms=2, name="h")
         self.view.show(plot)
@@ -148,7 +149,7 @@ class VanishingGradientExplorer(Explorer):
             {
                 "w": values["w"],
                 "steps": steps,
-                "activation": values["activation"],
+                "activation": _(values["activation"]),
                 "grad_1": _sci(g[1]),
                 "grad_T": _sci(g[-1]),
                 "trend_T": _sci(values["trend"][-1]),
@@ -157,7 +158,7 @@ class VanishingGradientExplorer(Explorer):
             labels={
                 "w": "w",
                 "steps": "T",
-                "activation": "activation",
+                "activation": _("activation"),
                 "grad_1": "|∂h_T/∂h_{T−1}|",
                 "grad_T": "|∂h_T/∂h_0|",
                 "trend_T": "|w|^T",
@@ -181,8 +182,8 @@ class ClippingExplorer(Explorer):
     SCENES = {
         "g = (3, 1), c = 2": {},
         "g = (4, 1), c = 1": {"gx": 4.0, "threshold": 1.0},
-        "inside the threshold: nothing clipped": {"gx": 1.0, "gy": 0.5},
-        "on the diagonal: both keep the direction": {"gx": 3.0, "gy": 3.0, "threshold": 1.0},
+        N_("inside the threshold: nothing clipped"): {"gx": 1.0, "gy": 0.5},
+        N_("on the diagonal: both keep the direction"): {"gx": 3.0, "gy": 3.0, "threshold": 1.0},
     }
 
     def __init__(self, gx=3.0, gy=1.0, threshold=2.0, presentation=None):
@@ -193,7 +194,7 @@ class ClippingExplorer(Explorer):
         sliders = [
             self.slider("gx", self._init["gx"], -5.0, 5.0, 0.1, "gx"),
             self.slider("gy", self._init["gy"], -5.0, 5.0, 0.1, "gy"),
-            self.slider("threshold", self._init["threshold"], 0.1, 5.0, 0.1, "threshold c"),
+            self.slider("threshold", self._init["threshold"], 0.1, 5.0, 0.1, _("threshold c")),
         ]
         self._table = widgets.HTML()
         self.view = self.figure()
@@ -221,7 +222,7 @@ class ClippingExplorer(Explorer):
     def _render(self, values: dict) -> None:
         c = values["threshold"]
         lim = 5.6
-        title = "clipping a gradient at c"
+        title = _("clipping a gradient at c")
         plot = self.view.new(460, 460, title)
         ax = plot.axes(
             60, 30, 385, 385, xlim=(-lim, lim), ylim=(-lim, lim), equal=True, title=title,
@@ -231,10 +232,10 @@ class ClippingExplorer(Explorer):
         ax.vline(0, "#bbbbbb", 0.8)
         ax.rect(-c, -c, 2 * c, 2 * c, "#ff7f0e", dash="5,4", name="square")
         ax.circle(0, 0, c, "#2ca02c", dash="5,4", name="circle")
-        ax.arrow(0, 0, values["gx"], values["gy"], "#222222", label="gradient g", name="g")
+        ax.arrow(0, 0, values["gx"], values["gy"], "#222222", label=_("gradient g"), name="g")
         bv, bn = values["by_value"], values["by_norm"]
-        ax.arrow(0, 0, *bv, "#ff7f0e", label="clip by value (square)", name="by_value")
-        ax.arrow(0, 0, *bn, "#2ca02c", label="clip by norm (circle)", name="by_norm")
+        ax.arrow(0, 0, *bv, "#ff7f0e", label=_("clip by value (square)"), name="by_value")
+        ax.arrow(0, 0, *bn, "#2ca02c", label=_("clip by norm (circle)"), name="by_norm")
         ax.legend("lower left")
         self.view.show(plot)
         self._table.value = numbers_table(
@@ -249,11 +250,11 @@ class ClippingExplorer(Explorer):
             },
             labels={
                 "norm": "‖g‖",
-                "by_value_x": "by value: x",
-                "by_value_y": "by value: y",
-                "by_norm_x": "by norm: x",
-                "by_norm_y": "by norm: y",
-                "angle_by_value": "turned by value (°)",
-                "angle_by_norm": "turned by norm (°)",
+                "by_value_x": _("by value: x"),
+                "by_value_y": _("by value: y"),
+                "by_norm_x": _("by norm: x"),
+                "by_norm_y": _("by norm: y"),
+                "angle_by_value": _("turned by value (°)"),
+                "angle_by_norm": _("turned by norm (°)"),
             },
         )

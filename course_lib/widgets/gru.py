@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import gate_analysis as ga
+from ..i18n import N_, _
 from .base import Explorer, numbers_table
 from .diagrams import gru_svg
 from .gates import GateBars, one_unit_params
@@ -21,7 +22,7 @@ from .gates import GateBars, one_unit_params
 __all__ = ["GRUGateExplorer"]
 
 GATES = ("z", "r", "h")
-GATE_TITLES = {"z": "update gate z", "r": "reset gate r", "h": "candidate h̃"}
+GATE_TITLES = {"z": N_("update gate z"), "r": N_("reset gate r"), "h": N_("candidate h̃")}
 
 
 class GRUGateExplorer(Explorer):
@@ -42,12 +43,12 @@ class GRUGateExplorer(Explorer):
     _R = {**_Z, "b_z": 0.0, "Wx_r": 0.0, "Wh_r": 0.0}
     #: Lesson 06's settings (section 3), each from ``DEFAULTS``.
     SCENES = {
-        "defaults": {},
-        "keep the old state": {**_Z, "b_z": -5.0},
-        "half and half": {**_Z, "b_z": 0.0},
-        "take the candidate": {**_Z, "b_z": 5.0},
-        "reset open: the candidate sees the past": {**_R, "b_r": 5.0},
-        "reset closed: a fresh start": {**_R, "b_r": -5.0},
+        N_("defaults"): {},
+        N_("keep the old state"): {**_Z, "b_z": -5.0},
+        N_("half and half"): {**_Z, "b_z": 0.0},
+        N_("take the candidate"): {**_Z, "b_z": 5.0},
+        N_("reset open: the candidate sees the past"): {**_R, "b_r": 5.0},
+        N_("reset closed: a fresh start"): {**_R, "b_r": -5.0},
     }
     LABELS = {
         "x": "x\u209c", "h_prev": "h\u209c\u208b\u2081", "z": "z", "r": "r",
@@ -65,10 +66,11 @@ class GRUGateExplorer(Explorer):
     def _build(self) -> None:
         v = self._initial
         inputs = [
-            self.slider("x", v["x"], -3.0, 3.0, description="x\u209c (input)"),
+            self.slider("x", v["x"], -3.0, 3.0, description=_("x\u209c (input)")),
             self.slider("h_prev", v["h_prev"], -1.0, 1.0, 0.05, description="h\u209c\u208b\u2081"),
         ]
-        rows = [widgets.HBox([widgets.HTML("<b>inputs</b>", layout={"width": "150px"}), *inputs])]
+        head = widgets.HTML("<b>{}</b>".format(_("inputs")), layout={"width": "150px"})
+        rows = [widgets.HBox([head, *inputs])]
         rows += self.gate_sliders(GATES, GATE_TITLES, v)
         self.diagram = widgets.HTML()
         self.numbers = widgets.HTML()
@@ -78,7 +80,7 @@ class GRUGateExplorer(Explorer):
             ["z", "r", "h_tilde", "h"],
             {"h_tilde": "h̃"},
             gates=("z", "r"),
-            title="gates and state",
+            title=_("gates and state"),
         )
         self.widget.children = (
             widgets.HBox(
@@ -105,7 +107,8 @@ class GRUGateExplorer(Explorer):
 
     def _render(self, values: dict) -> None:
         scale = self.presentation_scale if self.presentation else 1.0
-        self.diagram.value = gru_svg(values, font_scale=scale, title="GRU cell (lecture's form)")
+        title = _("GRU cell (lecture's form)")
+        self.diagram.value = gru_svg(values, font_scale=scale, title=title)
         shown = ("x", "h_prev", "z", "r", "r_h", "h_tilde", "keep_weight", "kept", "written", "h")
         self.numbers.value = numbers_table({k: values[k] for k in shown}, labels=self.LABELS)
         self.bars.update(values)

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import cells
 from .. import gate_analysis as ga
+from ..i18n import N_, _, get_language
 from .base import Explorer, numbers_table, parse_sequence
 from .diagrams import lstm_svg
 from .gates import GateBars, one_unit_params
@@ -27,10 +28,10 @@ __all__ = ["LSTMGateExplorer"]
 
 GATES = ("f", "i", "o", "g")
 GATE_TITLES = {
-    "f": "forget gate f",
-    "i": "input gate i",
-    "o": "output gate o",
-    "g": "candidate g (c̃)",
+    "f": N_("forget gate f"),
+    "i": N_("input gate i"),
+    "o": N_("output gate o"),
+    "g": N_("candidate g (c̃)"),
 }
 
 
@@ -71,17 +72,17 @@ class LSTMGateExplorer(Explorer):
     #: Lesson 05's settings (section 3), each from ``DEFAULTS`` in single-step mode (the tape
     #: scenes: the default sequence 1, 0, 0, 0, −1, 0, 0, 0 shown at its last step t = 8).
     SCENES = {
-        "defaults": {},
-        "forget gate open": {**_CLOSED_F, "b_f": 5.0},
-        "forget gate half open": {**_CLOSED_F, "b_f": 0.0},
-        "forget gate closed": {**_CLOSED_F, "b_f": -5.0},
-        "input gate closed": {**_ONLY_I, "b_i": -5.0},
-        "input gate half open": {**_ONLY_I, "b_i": 0.0},
-        "input gate open": {**_ONLY_I, "b_i": 5.0},
-        "output gate closed": {**_HOLD, "b_o": -5.0},
-        "output gate open": {**_HOLD, "b_o": 5.0},
-        "memory tape on a spike": {"mode": "tape", "t": 8, "b_f": 4.0, "Wh_g": 0.0},
-        "memory tape, leaky forget gate": {"mode": "tape", "t": 8, "b_f": -2.0, "Wh_g": 0.0},
+        N_("defaults"): {},
+        N_("forget gate open"): {**_CLOSED_F, "b_f": 5.0},
+        N_("forget gate half open"): {**_CLOSED_F, "b_f": 0.0},
+        N_("forget gate closed"): {**_CLOSED_F, "b_f": -5.0},
+        N_("input gate closed"): {**_ONLY_I, "b_i": -5.0},
+        N_("input gate half open"): {**_ONLY_I, "b_i": 0.0},
+        N_("input gate open"): {**_ONLY_I, "b_i": 5.0},
+        N_("output gate closed"): {**_HOLD, "b_o": -5.0},
+        N_("output gate open"): {**_HOLD, "b_o": 5.0},
+        N_("memory tape on a spike"): {"mode": "tape", "t": 8, "b_f": 4.0, "Wh_g": 0.0},
+        N_("memory tape, leaky forget gate"): {"mode": "tape", "t": 8, "b_f": -2.0, "Wh_g": 0.0},
     }
     LABELS = {
         "x": "x\u209c", "h_prev": "h\u209c\u208b\u2081", "c_prev": "c\u209c\u208b\u2081",
@@ -104,33 +105,40 @@ class LSTMGateExplorer(Explorer):
         lo, hi = self.INPUT_RANGE
         v = self._initial
         inputs = [
-            self.slider("x", v["x"], lo, hi, description="x\u209c (input)"),
+            self.slider("x", v["x"], lo, hi, description=_("x\u209c (input)")),
             self.slider("h_prev", v["h_prev"], -1.0, 1.0, 0.05, description="h\u209c\u208b\u2081"),
             self.slider("c_prev", v["c_prev"], -3.0, 3.0, description="c\u209c\u208b\u2081"),
         ]
-        rows = [widgets.HBox([widgets.HTML("<b>inputs</b>", layout={"width": "150px"}), *inputs])]
+        head = widgets.HTML("<b>{}</b>".format(_("inputs")), layout={"width": "150px"})
+        rows = [widgets.HBox([head, *inputs])]
         rows += self.gate_sliders(GATES, GATE_TITLES, v)
         # memory tape
         self.controls["mode"] = widgets.ToggleButtons(
-            options=[("single step", "step"), ("memory tape", "tape")],
+            options=[(_("single step"), "step"), (_("memory tape"), "tape")],
             value="step",
-            description="mode",
+            description=_("mode"),
             style={"button_width": "110px"},
         )
         self.controls["sequence"] = widgets.Text(
             value=", ".join(f"{s:g}" for s in self._sequence),
-            description="sequence x₁…x_T",
+            description=_("sequence x₁…x_T"),
             continuous_update=False,
             style={"description_width": "initial"},
             layout={"width": "340px"},
         )
         self.controls["t"] = widgets.IntSlider(
-            value=1, min=1, max=len(self._sequence), description="step t", continuous_update=True
+            value=1,
+            min=1,
+            max=len(self._sequence),
+            description=_("step t"),
+            continuous_update=True,
         )
-        self.step_button = widgets.Button(description="Step ▶", tooltip="next step of the tape")
-        self.reset_button = widgets.Button(description="Reset", tooltip="back to step 1")
-        self.step_button.on_click(lambda _: self.step())
-        self.reset_button.on_click(lambda _: self.reset())
+        self.step_button = widgets.Button(
+            description=_("Step ▶"), tooltip=_("next step of the tape")
+        )
+        self.reset_button = widgets.Button(description=_("Reset"), tooltip=_("back to step 1"))
+        self.step_button.on_click(lambda _b: self.step())
+        self.reset_button.on_click(lambda _b: self.reset())
         self._status = widgets.HTML()
         tape_row = widgets.HBox(
             [
@@ -151,7 +159,7 @@ class LSTMGateExplorer(Explorer):
             ["f", "i", "o", "g", "c", "h"],
             {"g": "g (c̃)"},
             gates=("f", "i", "o"),
-            title="gates and states",
+            title=_("gates and states"),
         )
         self.tape_view = self.figure()
         wrap = {"flex_flow": "row wrap", "align_items": "flex-start"}
@@ -255,8 +263,11 @@ class LSTMGateExplorer(Explorer):
     # -- showing ----------------------------------------------------------------------------
     def _render(self, values: dict) -> None:
         scale = self.presentation_scale if self.presentation else 1.0
-        where = f"step t = {values['t']} of the tape" if values["mode"] == "tape" else "one step"
-        self.diagram.value = lstm_svg(values, font_scale=scale, title=f"LSTM cell, {where}")
+        if values["mode"] == "tape":
+            title = _("LSTM cell, step t = {t} of the tape").format(t=values["t"])
+        else:
+            title = _("LSTM cell, one step")
+        self.diagram.value = lstm_svg(values, font_scale=scale, title=title)
         shown = ("x", "h_prev", "c_prev", "f", "i", "g", "o", "kept", "written", "c", "tanh_c", "h")
         self.numbers.value = numbers_table({k: values[k] for k in shown}, labels=self.LABELS)
         self.bars.update(values)
@@ -265,7 +276,11 @@ class LSTMGateExplorer(Explorer):
         self.controls["x"].disabled = values["mode"] == "tape"
         err = values["sequence_error"]
         self._status.value = (
-            f'<span style="color:#b03a2e">sequence not used: {err}</span>' if err else ""
+            '<span style="color:#b03a2e">{}</span>'.format(
+                _("sequence not used: {reason}").format(reason=err)
+            )
+            if err
+            else ""
         )
 
     def _render_tape(self, values: dict) -> None:
@@ -274,26 +289,33 @@ class LSTMGateExplorer(Explorer):
         t = values["t"]
         tape_c, tape_h = self._full_tape
         key = (tuple(seq), tuple(tape_c[:t]), tuple(tape_h[:t]), t, self.tape_view.font_scale)
+        key += (get_language(),)
         if key == getattr(self, "_tape_key", None):
             return  # nothing on the tape changed (e.g. the x slider in single-step mode)
         self._tape_key = key
         steps = list(range(1, n + 1))
         span = max(1.1, 1.1 * max(abs(v) for v in [*seq, *tape_c[:t], *tape_h[:t]]))
-        title = "memory tape: c and h step by step"
+        title = _("memory tape: c and h step by step")
         plot = self.tape_view.new(600, 280, title)
         ax = plot.axes(
             62, 30, 524, 210, xlim=(0.5, n + 0.5), ylim=(-span, span), title=title,
-            xlabel="time step t", ylabel="value (no unit)",
+            xlabel=_("time step t"), ylabel=_("value (no unit)"),
         )  # fmt: skip
         ax.xticks = (steps, [str(k) for k in steps])
         ax.hline(0.0, color="#bbbbbb", width=0.8)
         ax.vline(t, color="#444444", width=1, dash="2,3", name="cursor")
-        ax.line(steps, seq, "#999999", 1, marker="s", ms=3, label="input x\u209c", name="x")
+        ax.line(steps, seq, "#999999", 1, marker="s", ms=3, label=_("input x\u209c"), name="x")
         ax.line(
-            steps[:t], tape_c[:t], "#c0392b", 2, marker="o", label="cell state c\u209c", name="c"
+            steps[:t], tape_c[:t], "#c0392b", 2, marker="o", label=_("cell state c\u209c"), name="c"
         )
         ax.line(
-            steps[:t], tape_h[:t], "#2471a3", 2, marker="o", label="hidden state h\u209c", name="h"
+            steps[:t],
+            tape_h[:t],
+            "#2471a3",
+            2,
+            marker="o",
+            label=_("hidden state h\u209c"),
+            name="h",
         )
         ax.legend("upper right")
         self.tape_view.show(plot)

@@ -6,9 +6,13 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import cells, learning
+from ..i18n import N_, _
 from .base import Explorer, numbers_table
 
 __all__ = ["ActivationExplorer", "HiddenUnitsExplorer", "TARGETS"]
+
+#: The activation functions the explorer offers (their names in ``cells.ACTIVATIONS``).
+ACTIVATION_NAMES = (N_("step"), N_("sigmoid"), "tanh", "relu", N_("linear"))
 
 _X = np.linspace(-6.0, 6.0, 601)
 #: The points the curves are drawn through (finer than a pixel of the 310-pixel-wide axes;
@@ -26,10 +30,10 @@ class ActivationExplorer(Explorer):
 
     DEFAULTS = {"activation": "sigmoid", "x": 0.0}
     SCENES = {
-        "sigmoid: largest slope 1/4": {},
-        "tanh: largest slope 1": {"activation": "tanh"},
-        "sigmoid saturated (x = 5)": {"x": 5.0},
-        "relu switched off (x = −2)": {"activation": "relu", "x": -2.0},
+        N_("sigmoid: largest slope 1/4"): {},
+        N_("tanh: largest slope 1"): {"activation": "tanh"},
+        N_("sigmoid saturated (x = 5)"): {"x": 5.0},
+        N_("relu switched off (x = −2)"): {"activation": "relu", "x": -2.0},
     }
 
     def __init__(self, activation: str = "sigmoid", x: float = 0.0, presentation=None):
@@ -39,11 +43,11 @@ class ActivationExplorer(Explorer):
     def _build(self):
         activation, x = self._initial
         self.controls["activation"] = widgets.Dropdown(
-            options=["step", "sigmoid", "tanh", "relu", "linear"],
+            options=[(_(n), n) for n in ACTIVATION_NAMES],
             value=activation,
             description="φ",
         )
-        self.slider("x", x, -6.0, 6.0, step=0.1, description="input x")
+        self.slider("x", x, -6.0, 6.0, step=0.1, description=_("input x"))
         self.view = self.figure()
         self.numbers = widgets.HTML()
         self.widget.children = (
@@ -66,17 +70,19 @@ class ActivationExplorer(Explorer):
     def _render(self, values):
         name = values["activation"]
         phi, dphi = cells.ACTIVATIONS[name]
-        plot = self.view.new(800, 320, f"{name} and its derivative")
+        shown_name = _(name)
+        plot = self.view.new(800, 320, _("{name} and its derivative").format(name=shown_name))
         lim = {"linear": (-6.2, 6.2), "relu": (-0.5, 6.2)}.get(name, (-1.15, 1.15))
         panels = (
-            (60, lim, phi, "φ(x)", f"{name}(x)", "#1f77b4", "phi"),
+            (60, lim, phi, "φ(x)", f"{shown_name}(x)", "#1f77b4", "phi"),
             (470, (-0.1, 1.15), dphi, "φ′(x)",
-             f"its derivative (largest: {values['max_dphi']:.2f})", "#2ca02c", "dphi"),
+             _("its derivative (largest: {value})").format(value=f"{values['max_dphi']:.2f}"),
+             "#2ca02c", "dphi"),
         )  # fmt: skip
         for left, ylim, fn, ylabel, title, color, key in panels:
             ax = plot.axes(
                 left, 30, 310, 240, xlim=(-6.3, 6.3), ylim=ylim, title=title, ylabel=ylabel,
-                xlabel="x (the neuron's weighted sum)", grid=True,
+                xlabel=_("x (the neuron's weighted sum)"), grid=True,
             )  # fmt: skip
             ax.hline(0, "grey", 0.5)
             ax.vline(0, "grey", 0.5)
@@ -89,9 +95,9 @@ class ActivationExplorer(Explorer):
 
 #: Target curves for the hidden-units explorer, on x ∈ [0, 1].
 TARGETS = {
-    "bump": lambda x: np.exp(-((x - 0.5) ** 2) / 0.02),
-    "sine": lambda x: np.sin(2 * np.pi * x),
-    "step up and down": lambda x: ((x > 0.3) & (x < 0.7)).astype(float),
+    N_("bump"): lambda x: np.exp(-((x - 0.5) ** 2) / 0.02),
+    N_("sine"): lambda x: np.sin(2 * np.pi * x),
+    N_("step up and down"): lambda x: ((x > 0.3) & (x < 0.7)).astype(float),
 }
 
 
@@ -131,20 +137,22 @@ class HiddenUnitsExplorer(Explorer):
             self.DEFAULTS.update(
                 {f"w{j}": 20.0, f"b{j}": -20.0 * centre, f"v{j}": 0.5 if j % 2 else -0.5}
             )
-        self.SCENES = {"the starting sigmoids": {}}
+        self.SCENES = {N_("the starting sigmoids"): {}}
         if units >= 2:
             # σ(20x − 6) − σ(20x − 14): up at x = 0.3, down at x = 0.7
             bump = {"target": "step up and down", "w1": 20.0, "b1": -6.0, "v1": 1.0}
             bump.update({"w2": 20.0, "b2": -14.0, "v2": -1.0})
             bump.update({f"v{j}": 0.0 for j in range(3, units + 1)})
-            self.SCENES["two units make a bump"] = bump
+            self.SCENES[N_("two units make a bump")] = bump
         self._initial_target = target
         self.x = np.linspace(0.0, 1.0, 201)
         super().__init__(presentation=presentation)
 
     def _build(self):
         self.controls["target"] = widgets.Dropdown(
-            options=list(TARGETS), value=self._initial_target, description="target"
+            options=[(_(n), n) for n in TARGETS],
+            value=self._initial_target,
+            description=_("target"),
         )
         rows = []
         for j in range(1, self.units + 1):
@@ -156,8 +164,8 @@ class HiddenUnitsExplorer(Explorer):
             b = self.slider(f"b{j}", d[f"b{j}"], -50.0, 50.0, step=0.5, description=f"b{j}")
             v = self.slider(f"v{j}", d[f"v{j}"], -3.0, 3.0, step=0.05, description=f"v{j}")
             rows.append(widgets.HBox([w, b, v]))
-        self.fit_button = widgets.Button(description="Fit by gradient descent")
-        self.fit_button.on_click(lambda _: self.fit())
+        self.fit_button = widgets.Button(description=_("Fit by gradient descent"))
+        self.fit_button.on_click(lambda _b: self.fit())
         self.view = self.figure()
         self.numbers = widgets.HTML()
         self.widget.children = (
@@ -190,20 +198,30 @@ class HiddenUnitsExplorer(Explorer):
         )
         low, high = float(np.min(every)), float(np.max(every))
         pad = 0.1 * max(high - low, 1e-3)
-        title = f"mean squared error {values['mse']:.4f}"
+        title = _("mean squared error {value}").format(value=f"{values['mse']:.4f}")
         plot = self.view.new(700, 360, title)
         ax = plot.axes(
             60, 30, 620, 280, xlim=(0, 1), ylim=(low - pad, high + pad), title=title,
-            xlabel="input x", ylabel="output", grid=True,
+            xlabel=_("input x"), ylabel=_("output"), grid=True,
         )  # fmt: skip
-        ax.line(self.x, values["target_values"], "black", 2, label="target", name="target")
+        ax.line(self.x, values["target_values"], "black", 2, label=_("target"), name="target")
         for j, contrib in enumerate(values["contributions"], start=1):
             color = _UNIT_COLORS[(j - 1) % len(_UNIT_COLORS)]
-            ax.line(self.x, contrib, color, 1, dash="4,3", label=f"unit {j}", name=f"unit{j}")
-        ax.line(self.x, values["output"], "#d62728", 2.5, label="sum ŷ", name="sum")
+            ax.line(
+                self.x,
+                contrib,
+                color,
+                1,
+                dash="4,3",
+                label=_("unit {j}").format(j=j),
+                name=f"unit{j}",
+            )
+        ax.line(self.x, values["output"], "#d62728", 2.5, label=_("sum ŷ"), name="sum")
         ax.legend("upper right")
         self.view.show(plot)
-        self.numbers.value = numbers_table({"mse": values["mse"]}, digits=4, labels={"mse": "MSE"})
+        self.numbers.value = numbers_table(
+            {"mse": values["mse"]}, digits=4, labels={"mse": _("MSE")}
+        )
 
     def fit(self, epochs: int = 5000, lr: float = 0.2):
         """Fit w, b, v to the target from the current sliders, then show the result.

@@ -6,12 +6,13 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import learning
+from ..i18n import N_, _
 from .base import Explorer, numbers_table
 
 __all__ = ["PerceptronTrainer", "DATASETS"]
 
 #: What the trainer can learn: the logic gates and two 2-D point clouds.
-DATASETS = ("AND", "OR", "XOR", "NAND", "cloud", "overlapping cloud")
+DATASETS = ("AND", "OR", "XOR", "NAND", N_("cloud"), N_("overlapping cloud"))
 
 _BOX = (-0.5, 1.5)  # the plotted square; logic-gate inputs are its corners 0 and 1
 
@@ -69,11 +70,11 @@ class PerceptronTrainer(Explorer):
 
     DEFAULTS = {"gate": "AND", "lr": 0.1, "epochs": 0}
     SCENES = {
-        "AND before training": {},
-        "AND after training": {"epochs": 5},
-        "OR after training": {"gate": "OR", "epochs": 3},
-        "XOR: no line works": {"gate": "XOR", "epochs": 20},
-        "overlapping cloud: no line works": {"gate": "overlapping cloud", "epochs": 20},
+        N_("AND before training"): {},
+        N_("AND after training"): {"epochs": 5},
+        N_("OR after training"): {"gate": "OR", "epochs": 3},
+        N_("XOR: no line works"): {"gate": "XOR", "epochs": 20},
+        N_("overlapping cloud: no line works"): {"gate": "overlapping cloud", "epochs": 20},
     }
 
     def __init__(self, gate: str = "AND", lr: float = 0.1, presentation: bool | None = None):
@@ -84,17 +85,19 @@ class PerceptronTrainer(Explorer):
     def _build(self):
         gate, lr = self._initial
         self.controls["gate"] = widgets.Dropdown(
-            options=list(DATASETS), value=gate, description="data"
+            options=[(_(name), name) for name in DATASETS], value=gate, description=_("data")
         )
-        self.slider("lr", lr, 0.01, 1.0, step=0.01, description="learning rate η")
+        self.slider("lr", lr, 0.01, 1.0, step=0.01, description=_("learning rate η"))
         self.buttons = {
-            "step": widgets.Button(description="Step", tooltip="one example"),
-            "epoch": widgets.Button(description="Epoch", tooltip="one pass over all examples"),
-            "restart": widgets.Button(description="Restart", tooltip="w = (0, 0), b = 0"),
+            "step": widgets.Button(description=_("Step"), tooltip=_("one example")),
+            "epoch": widgets.Button(
+                description=_("Epoch"), tooltip=_("one pass over all examples")
+            ),
+            "restart": widgets.Button(description=_("Restart"), tooltip="w = (0, 0), b = 0"),
         }
-        self.buttons["step"].on_click(lambda _: self.step())
-        self.buttons["epoch"].on_click(lambda _: self.epoch())
-        self.buttons["restart"].on_click(lambda _: self.restart())
+        self.buttons["step"].on_click(lambda _b: self.step())
+        self.buttons["epoch"].on_click(lambda _b: self.epoch())
+        self.buttons["restart"].on_click(lambda _b: self.restart())
         self.view = self.figure()
         self.numbers = widgets.HTML()
         self.widget.children = (
@@ -126,7 +129,7 @@ class PerceptronTrainer(Explorer):
         """Apply the rule to the next example (in order, wrapping around)."""
         self.current_scene = None  # moved away from any scene
         n = self.updates % len(self.t)
-        self.w, self.b, _ = learning.perceptron_update(
+        self.w, self.b, _changed = learning.perceptron_update(
             self.w, self.b, self.X[n], self.t[n], self.controls["lr"].value
         )
         self._last = n
@@ -142,9 +145,9 @@ class PerceptronTrainer(Explorer):
         ``n`` passes, then the views are updated once."""
         self.current_scene = None  # moved away from any scene
         lr = self.controls["lr"].value
-        for _ in range(int(n)):
+        for _pass in range(int(n)):
             start = self.updates % len(self.t)  # < len(self.t): at least one example is left
-            self.w, self.b, _ = learning.perceptron_epoch(
+            self.w, self.b, _changed = learning.perceptron_epoch(
                 self.w, self.b, self.X[start:], self.t[start:], lr
             )
             self._last = len(self.t) - 1
@@ -180,16 +183,16 @@ class PerceptronTrainer(Explorer):
 
     def _render(self, values):
         seg = _line_segment(self.w, self.b)
-        title = f"{values['gate']}: {values['errors']} of {len(self.t)} misclassified" + (
-            "" if seg is not None else " (w = 0: no line yet)"
-        )
+        title = _("{data}: {errors} of {n} misclassified").format(
+            data=_(values["gate"]), errors=values["errors"], n=len(self.t)
+        ) + ("" if seg is not None else _(" (w = 0: no line yet)"))
         plot = self.view.new(800, 360, title)
         ax = plot.axes(
             60, 30, 330, 280, xlim=_BOX, ylim=_BOX, equal=True, title=title,
-            xlabel="input x₁", ylabel="input x₂",
+            xlabel=_("input x₁"), ylabel=_("input x₂"),
         )  # fmt: skip
         poly = _half_plane(self.w, self.b)
-        ax.polygon(poly[:, 0], poly[:, 1], "#ff7f0e", 0.15, label="says 1", name="region")
+        ax.polygon(poly[:, 0], poly[:, 1], "#ff7f0e", 0.15, label=_("says 1"), name="region")
         if seg is None:
             ax.line([], [], "black", 2, label="w·x + b = 0", name="line")
         else:
@@ -197,7 +200,8 @@ class PerceptronTrainer(Explorer):
         for target, marker, color in ((0, "o", "#1f77b4"), (1, "s", "#ff7f0e")):
             pts = self.X[self.t == target]
             ax.scatter(
-                pts[:, 0], pts[:, 1], marker, 5, color, label=f"target {target}",
+                pts[:, 0], pts[:, 1], marker, 5, color,
+                label=_("target {value}").format(value=target),
                 name=f"target{target}",
             )  # fmt: skip
         if self._last is not None:
@@ -208,7 +212,8 @@ class PerceptronTrainer(Explorer):
         n = len(self.t)
         ax_err = plot.axes(
             500, 30, 280, 280, xlim=(0.5, max(5, len(hist)) + 0.5), ylim=(-0.3, n + 0.3),
-            title="errors after each epoch", xlabel="epoch", ylabel="misclassified points",
+            title=_("errors after each epoch"), xlabel=_("epoch"),
+            ylabel=_("misclassified points"),
             grid=True,
         )  # fmt: skip
         ax_err.line(range(1, len(hist) + 1), hist, "#d62728", 2, marker="o", name="errors")
@@ -216,5 +221,13 @@ class PerceptronTrainer(Explorer):
         shown = {k: values[k] for k in ("lr", "w1", "w2", "b", "epochs", "updates", "errors")}
         self.numbers.value = numbers_table(
             shown,
-            labels={"lr": "η", "w1": "w₁", "w2": "w₂", "b": "b", "errors": "misclassified"},
+            labels={
+                "lr": "η",
+                "w1": "w₁",
+                "w2": "w₂",
+                "b": "b",
+                "epochs": _("epochs"),
+                "updates": _("updates"),
+                "errors": _("misclassified"),
+            },
         )

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import bptt
+from ..i18n import N_, _
 from . import base
 from .base import Explorer, numbers_table
 from .diagrams import SUBSCRIPTS, unrolled_rnn_svg
@@ -50,11 +51,11 @@ class UnrolledRNNExplorer(Explorer):
     _PULSE = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     #: Lesson 03's settings: one pulse, remembered less or more.
     SCENES = {
-        "defaults": {},
-        "a pulse fades (wh = 0.5)": {"sequence": _PULSE},
-        "a pulse lingers (wh = 0.9)": {"sequence": _PULSE, "wh": 0.9},
-        "no memory (wh = 0)": {"sequence": _PULSE, "wh": 0.0},
-        "the sign flips (wh = −0.9)": {"sequence": _PULSE, "wh": -0.9},
+        N_("defaults"): {},
+        N_("a pulse fades (wh = 0.5)"): {"sequence": _PULSE},
+        N_("a pulse lingers (wh = 0.9)"): {"sequence": _PULSE, "wh": 0.9},
+        N_("no memory (wh = 0)"): {"sequence": _PULSE, "wh": 0.0},
+        N_("the sign flips (wh = −0.9)"): {"sequence": _PULSE, "wh": -0.9},
     }
 
     def __init__(self, wx=1.0, wh=0.5, b=0.0, sequence=None, presentation=None):
@@ -67,13 +68,13 @@ class UnrolledRNNExplorer(Explorer):
     # -- build ------------------------------------------------------------------------------
     def _build(self) -> None:
         sliders = [
-            self.slider("wx", self._init["wx"], -3.0, 3.0, 0.05, "wx (input weight)"),
-            self.slider("wh", self._init["wh"], -3.0, 3.0, 0.05, "wh (recurrent weight)"),
-            self.slider("b", self._init["b"], -2.0, 2.0, 0.05, "b (bias)"),
+            self.slider("wx", self._init["wx"], -3.0, 3.0, 0.05, _("wx (input weight)")),
+            self.slider("wh", self._init["wh"], -3.0, 3.0, 0.05, _("wh (recurrent weight)")),
+            self.slider("b", self._init["b"], -2.0, 2.0, 0.05, _("b (bias)")),
         ]
         seq = widgets.Text(
             value=self._init_text,
-            description="sequence x₁…x_T",
+            description=_("sequence x₁…x_T"),
             continuous_update=False,
             style={"description_width": "initial"},
             layout=widgets.Layout(width="420px"),
@@ -139,14 +140,14 @@ class UnrolledRNNExplorer(Explorer):
         plot = self.view.new(600, 280, title)
         ax = plot.axes(
             62, 30, 524, 210, xlim=(-0.3, T + 0.3), ylim=(low, high), title=title,
-            xlabel="time step t", ylabel="value (no unit)",
+            xlabel=_("time step t"), ylabel=_("value (no unit)"),
         )  # fmt: skip
         ax.xticks = (list(range(T + 1)), [str(t) for t in range(T + 1)])
         ax.hline(0.0, "#999999", 0.8)
-        ax.line(range(T + 1), h, "#d62728", 2, marker="o", label="hidden state hₜ", name="h")
+        ax.line(range(T + 1), h, "#d62728", 2, marker="o", label=_("hidden state hₜ"), name="h")
         ax.line(
             range(1, T + 1), x, "#555555", 1.5, dash="5,4", marker="s", ms=3.5,
-            label="input xₜ", name="x", opacity=0.7,
+            label=_("input xₜ"), name="x", opacity=0.7,
         )  # fmt: skip
         ax.legend("upper right")
         self.view.show(plot)
