@@ -20,7 +20,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_lib.grading import autograder, plagiarism, probe, references, sandbox, submissions
+from course_lib.grading import (
+    autograder,
+    kernel,
+    plagiarism,
+    probe,
+    references,
+    sandbox,
+    submissions,
+)
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -113,7 +121,7 @@ def test_normalise_ignores_names_comments_docstrings_not_code():
 
 
 def _sandboxed():
-    return autograder._run_sandboxed_factory(3, TOY, (), Path(os.environ.get("TMPDIR", "/tmp")))
+    return kernel.run_sandboxed_factory(3, TOY, (), Path(os.environ.get("TMPDIR", "/tmp")))
 
 
 @needs_root
@@ -728,7 +736,7 @@ except RuntimeError as e:
 seen["sigmoid"] = float(c.sigmoid(0.0))
 print(json.dumps(seen))
 """
-        run = autograder._run_sandboxed_factory(3, TOY, (), tmp_path, copy)
+        run = kernel.run_sandboxed_factory(3, TOY, (), tmp_path, copy)
         rc, out, err = run(["python", "-c", code], timeout=120)
         assert rc == 0, err
         seen = json.loads(out.splitlines()[-1])
