@@ -2,7 +2,8 @@
 
 A static site that works offline (no CDN: every script it loads is served from the site):
 
-    index.html                 the lesson map (the only hand-written template)
+    index.html                 the lesson map, English and Portuguese editions side by side (the
+                               only hand-written template); links between notebooks lead to pages
     lessons/NAME.html          each executed lesson, widget state embedded (nbconvert's ``lab``
                                HTML exporter); explorers render from the saved state, and their
                                static fallback (text/html beside the widget view) shows without JS
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -30,6 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDORED = Path(__file__).resolve().parent / "site_assets"
+#: the end of a Portuguese edition's name (``05_lstm.pt-BR``), listed beside its English one
+PT_SUFFIX = ".pt-BR"
 
 # URLs as seen from a page one folder below the site root (lessons/, slides/, ...)
 REQUIRE_JS = "../assets/requirejs/require.js"
@@ -207,22 +211,55 @@ def _slides_exporter():
     return exporter
 
 
+def _link_notebooks(body: str) -> str:
+    """Links between the course's notebooks (``../exercises/hw05_lstm.ipynb``,
+    ``glossary.ipynb``) point at their pages on the site (``notebooks/`` is ``lessons/`` there)."""
+
+    def page(match: re.Match) -> str:
+        target = match.group(2)
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # http:, https: …: not ours
+            return match.group(0)
+        target = re.sub(r"(^|/)notebooks/", r"\1lessons/", target)
+        return f'{match.group(1)}{target}.html{match.group(3) or ""}"'
+
+    return re.sub(r'(href=")([^"#]*?)\.ipynb(#[^"]*)?"', page, body)
+
+
 def write_index(out: Path, pages: list[Page]) -> None:
-    """The lesson map: one row per lesson (page and slides), then the homework."""
+    """The lesson map: one row per lesson (page and slides, English and Portuguese), the glossary,
+    then the homework."""
     esc = html.escape
-    rows, homework, solutions = [], [], []
+    rows, homework, solutions, others = [], [], [], []
+    by_name = {(p.section, p.name): p for p in pages}
     for page in pages:
-        if page.section == "lessons":
+        if (
+            page.name.endswith(PT_SUFFIX)
+            and (page.section, page.name[: -len(PT_SUFFIX)]) in by_name
+        ):
+            continue  # listed beside its English edition
+        pt = by_name.get((page.section, page.name + PT_SUFFIX))
+        if page.section == "lessons" and page.slides_path and page.name[:2].isdigit():
+            portuguese = (
+                f'<td lang="pt-BR"><a href="{esc(pt.html_path)}">{esc(pt.title)}</a></td>'
+                f'<td><a href="{esc(pt.slides_path)}">slides</a></td>'
+                if pt
+                else "<td></td><td></td>"
+            )
             rows.append(
                 f'<tr><td>{esc(page.name[:2])}</td><td><a href="{esc(page.html_path)}">'
                 f'{esc(page.title)}</a></td><td><a href="{esc(page.slides_path)}">slides</a>'
-                "</td></tr>"
+                f"</td>{portuguese}</tr>"
             )
+        elif page.section == "lessons":
+            others.append(f'<li><a href="{esc(page.html_path)}">{esc(page.title)}</a></li>')
         else:
             target = homework if page.section == "exercises" else solutions
+            extra = f' · <a lang="pt-BR" href="{esc(pt.html_path)}">português</a>' if pt else ""
             target.append(
-                f'<li><a href="{esc(page.html_path)}">{esc(page.name)}</a>: {esc(page.title)}</li>'
+                f'<li><a href="{esc(page.html_path)}">{esc(page.name)}</a>: {esc(page.title)}'
+                f"{extra}</li>"
             )
+    others_html = f'<ul id="more">{"".join(others)}</ul>' if others else ""
     solutions_html = (
         f"<h2>Solutions (instructors)</h2><ul>{''.join(solutions)}</ul>" if solutions else ""
     )
@@ -241,7 +278,10 @@ table {{ border-collapse: collapse; }} td {{ padding: .3em .8em; border-bottom: 
 was executed, with its explorers drawn from the saved state (run the notebook in JupyterLab to
 move them), and as slides (arrow keys to step, <kbd>s</kbd> for speaker notes).</p>
 <h2>Lessons</h2>
+<p lang="pt-BR">Edição em português: a terceira coluna (as verificações e os exploradores também
+falam português).</p>
 <table id="lesson-map">{"".join(rows)}</table>
+{others_html}
 <h2>Homework</h2>
 <ul id="homework">{"".join(homework)}</ul>
 {solutions_html}
@@ -273,11 +313,13 @@ def build_site(out: Path, with_solutions: bool = False, root: Path = ROOT) -> di
             raise SiteError(f"{page.source.name} has a mermaid diagram: the site has no mermaid")
         resources = {"metadata": {"name": page.name, "path": str(page.source.parent)}}
         body, _ = html_exporter.from_notebook_node(nb, resources=dict(resources))
+        body = _link_notebooks(body)
         target = out / page.html_path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body, encoding="utf-8")
         if page.slides_path:
             body, _ = slides_exporter.from_notebook_node(nb, resources=dict(resources))
+            body = _link_notebooks(body)
             target = out / page.slides_path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(body, encoding="utf-8")

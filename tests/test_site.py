@@ -196,3 +196,42 @@ def test_course_py_lists_site():
         text=True,
     )
     assert out.returncode == 2 and "course.py site [--out DIR]" in out.stdout
+
+
+def test_both_editions_side_by_side_and_links_between_notebooks_lead_to_pages(tmp_path):
+    root = tmp_path / "course"
+    lesson = _lesson()
+    lesson.cells[0].source += (
+        "\n\nSee [the glossary](glossary.ipynb), [hw05](../exercises/hw05_tiny.ipynb#part-1)"
+        " and [Keras](https://keras.io/api/layers/index.ipynb)."
+    )
+    portuguese = _lesson()
+    portuguese.cells[0].source = "# Aula 05 — Uma aula pequena"
+    homework = _simple("Homework 05 (exercise)")
+    homework.cells[0].source += "\n\n[glossary](../notebooks/glossary.ipynb)"
+    for folder, name, nb in (
+        ("notebooks", "05_tiny.ipynb", lesson),
+        ("notebooks", "05_tiny.pt-BR.ipynb", portuguese),
+        ("notebooks", "glossary.ipynb", _simple("Glossário · Glossary")),
+        ("exercises", "hw05_tiny.ipynb", homework),
+        ("exercises", "hw05_tiny.pt-BR.ipynb", _simple("Trabalho 05 (exercício)")),
+    ):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, root / folder / name)
+    out = tmp_path / "_site"
+    site.build_site(out, root=root)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    (row,) = re.findall(r"<tr>.*?</tr>", index)  # one row for the lesson, both editions in it
+    assert 'href="lessons/05_tiny.html">Lesson 05 — A tiny lesson' in row
+    assert 'href="lessons/05_tiny.pt-BR.html">Aula 05 — Uma aula pequena' in row
+    assert 'href="slides/05_tiny.pt-BR.slides.html"' in row
+    assert 'href="lessons/glossary.html">Glossário · Glossary' in index
+    assert 'href="exercises/hw05_tiny.pt-BR.html">português' in index
+    page = (out / "lessons/05_tiny.html").read_text(encoding="utf-8")
+    assert 'href="glossary.html"' in page and 'href="../exercises/hw05_tiny.html#part-1"' in page
+    assert 'href="https://keras.io/api/layers/index.ipynb"' in page  # another site's link stays
+    exercise = (out / "exercises/hw05_tiny.html").read_text(encoding="utf-8")
+    assert 'href="../lessons/glossary.html"' in exercise
+    for folder, text in (("lessons", page), ("exercises", exercise)):
+        for link in re.findall(r'href="([^"#:]+\.html)', text):
+            assert (out / folder / link).resolve().is_file(), f"{folder}: {link}"
