@@ -244,3 +244,16 @@ def test_library_texts_come_from_the_package_catalogues(portuguese):
     assert i18n._("a text no catalogue has") == "a text no catalogue has"
     course_lib.set_language("en")
     assert i18n._(message.id) == message.id
+
+
+def test_words_in_an_equations_text_labels_are_translated_its_symbols_kept():
+    block = r"$$f_t = \sigma(z_f) \qquad \text{forget gate}$$"
+    notebook = _notebook(("markdown", "$$c_t = f_t c_{t-1}$$"), ("markdown", block))
+    assert _entries(notebook) == [block]  # the bare equation is not an entry
+    catalogue = nbs.notebook_template(notebook, "99_gates.ipynb")
+    catalogue.get(block).string = r"$$f_t = \sigma(z_f) \qquad \text{portão de esquecimento}$$"
+    assert catalogues.entry_problems(catalogue, "x.po") == []
+    catalogue.get(block).string = r"$$f_t = \sigma(z_{f}) \qquad \text{portão de esquecimento}$$"
+    assert [p.what[:19] for p in catalogues.entry_problems(catalogue, "x.po")] == [
+        "placeholders differ"
+    ]

@@ -30,6 +30,7 @@ import ast
 import datetime as _dt
 import io
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -137,7 +138,8 @@ def entry_problems(catalogue: Catalog, where: str) -> list[Problem]:
 
 def _placeholders(text: str) -> list[str]:
     """Every top-level ``{...}`` group (format fields, f-string expressions, LaTeX arguments):
-    a translation keeps them all, character for character."""
+    a translation keeps them all, character for character, except the words of ``\\text{...}``."""
+    text = re.sub(r"\\text\{[^{}]*\}", r"\\text{}", text)
     groups, depth, start = [], 0, 0
     for i, char in enumerate(text):
         if char == "{":

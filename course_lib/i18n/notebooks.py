@@ -63,9 +63,13 @@ class Piece:
     kind: str  # "markdown", "comment" or "string"
 
 
+_TEXT_IN_MATH = re.compile(r"\\text\{[^{}]*[A-Za-z]{2,}[^{}]*\}")
+
+
 def has_words(text: str) -> bool:
-    """Does ``text`` hold prose once maths, code spans and HTML tags are removed?"""
-    return bool(_WORD.search(_MATH.sub(" ", text)))
+    """Does ``text`` hold prose once maths, code spans and HTML tags are removed (words in an
+    equation's ``\\text{...}`` count: they are labels, not symbols)?"""
+    return bool(_WORD.search(_MATH.sub(" ", text)) or _TEXT_IN_MATH.search(text))
 
 
 def markdown_pieces(source: str) -> list[Piece]:
