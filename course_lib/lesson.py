@@ -26,6 +26,8 @@ import re
 import sys
 import tempfile
 
+from .i18n import _
+
 __all__ = ["STARTUP_NOISE", "setup_keras", "split_startup_noise", "state"]
 
 #: What the last ``setup_keras`` call did, read back from TensorFlow and Keras (empty before):
@@ -111,9 +113,9 @@ def setup_keras(seed: int = 0, *, deterministic: bool = True, quiet: bool = True
         import tensorflow as tf
 
         tf.config.list_physical_devices()  # TensorFlow sets itself up here ...
-        _ = tf.constant(1.0) + 1.0  # ... and on its first operation
+        tf.constant(1.0) + 1.0  # ... and on its first operation
     if got:
-        _, other = split_startup_noise(got[0])
+        _noise, other = split_startup_noise(got[0])
         if other:
             print("\n".join(other), file=sys.stderr)
     keras.utils.set_random_seed(seed)
@@ -126,7 +128,7 @@ def setup_keras(seed: int = 0, *, deterministic: bool = True, quiet: bool = True
         seed=seed,
         deterministic=_determinism_enabled(),
     )
-    line = f"TensorFlow {tf.__version__} | Keras {keras.__version__} | seed {seed}" + (
-        " | deterministic ops" if deterministic else ""
-    )
+    line = _("TensorFlow {tf} | Keras {keras} | seed {seed}").format(
+        tf=tf.__version__, keras=keras.__version__, seed=seed
+    ) + (_(" | deterministic ops") if deterministic else "")
     print(line)

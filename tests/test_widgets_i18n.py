@@ -182,3 +182,46 @@ def test_the_colour_legend_follows_the_language():
 def test_the_language_is_english_outside_the_fixture():
     assert course_lib.i18n.get_language() == "en"
     assert "Step" in shown(PerceptronTrainer())
+
+
+# -- what the core modules print: the data report of lesson 07 -----------------------------------
+CORE_PO = PO.with_name("course_lib.po")
+
+
+def _core_catalogue() -> dict[str, str]:
+    with CORE_PO.open("rb") as handle:
+        catalogue = read_po(handle)
+    return {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+
+
+def test_the_data_report_in_portuguese_and_in_english_again(portuguese):
+    from course_lib.data import load_bitcoin, resample_ohlcv
+    from course_lib.data.formats import SHIPPED_DAILY
+
+    core = _core_catalogue()
+    df = load_bitcoin(SHIPPED_DAILY)  # daily bars, as lesson 07 loads them
+    report = df.attrs["report"]
+    assert report[0] == core["read {rows} rows from {file} ({format}, {step} rows)"].format(
+        rows=f"{len(df):,}",
+        file=SHIPPED_DAILY.name,
+        format=core["Kaggle bitcoin-historical-data, 6-column format"],
+        step=core["daily"],
+    )
+    assert core["volume unit: {unit}"].format(unit="BTC") in report
+    assert df.attrs["format"] == core["Kaggle bitcoin-historical-data, 6-column format"]
+    assert df.attrs["source"].startswith(core[SHIPPED_LABEL])
+    weekly = resample_ohlcv(df, "W").attrs["report"]
+    assert core["no empty periods (every period has at least one trade)"] in weekly
+    course_lib.set_language("en")
+    english = load_bitcoin(SHIPPED_DAILY).attrs["report"]
+    assert english[0] == (
+        f"read {len(df):,} rows from {SHIPPED_DAILY.name} "
+        "(Kaggle bitcoin-historical-data, 6-column format, daily rows)"
+    )
+    assert not set(english) & set(report)
+
+
+SHIPPED_LABEL = (
+    "shipped with the course: course_lib/datasets/btcusd-bitstamp-daily.csv (real Bitstamp "
+    "daily OHLCV 2011-08-18 -> 2025-07-08, CC0-1.0; see data/README.md)"
+)

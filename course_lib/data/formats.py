@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..i18n import N_, _
+
 PRICE_COLUMNS = ("open", "high", "low", "close")
 COLUMNS = (*PRICE_COLUMNS, "volume")
 KAGGLE_DATASET = "mczielinski/bitcoin-historical-data"
@@ -20,17 +22,24 @@ DEFAULT_CHUNKSIZE = 1_000_000
 #: The daily file shipped with the course (package data of ``course_lib``): real Bitstamp BTC/USD
 #: daily OHLCV; its span, checksum, source, licence and known corrupt row are in data/README.md.
 SHIPPED_DAILY = Path(__file__).resolve().parent.parent / "datasets" / "btcusd-bitstamp-daily.csv"
-SHIPPED_LABEL = (
+SHIPPED_LABEL = N_(
     "shipped with the course: course_lib/datasets/btcusd-bitstamp-daily.csv (real Bitstamp "
     "daily OHLCV 2011-08-18 -> 2025-07-08, CC0-1.0; see data/README.md)"
 )
 
 _DAY = 86_400
-_HOW_TO_GET_DATA = (
+_HOW_TO_GET_DATA_TEXT = N_(
     "To use the full data: call course_lib.data.download_bitcoin() (needs internet and kagglehub), "
-    f"or download the CSV by hand from {KAGGLE_URL}, put it in the course's data/ folder "
+    "or download the CSV by hand from {url}, put it in the course's data/ folder "
     "(or any folder, and set the environment variable COURSE_DATA_DIR to that folder)."
 )
+#: How to get the full data, in English (error messages).
+_HOW_TO_GET_DATA = _HOW_TO_GET_DATA_TEXT.format(url=KAGGLE_URL)
+
+
+def _how_to_get_data() -> str:
+    """How to get the full data, in the language in use (a line of the report)."""
+    return _(_HOW_TO_GET_DATA_TEXT).format(url=KAGGLE_URL)
 
 
 # --------------------------------------------------------------------------------------------
@@ -39,7 +48,7 @@ _HOW_TO_GET_DATA = (
 @dataclass(frozen=True)
 class _Format:
     key: str
-    label: str  # words for the report
+    label: str  # words for the report (marked for translation: shown as ``_(label)``)
     header: tuple[str, ...]  # exact header, as in the real files
     names: tuple[str, ...]  # our name for each column (a leading "_" = not used)
     time_kind: str  # "unix" (seconds) or "date" (ISO text)
@@ -51,7 +60,7 @@ class _Format:
 _FORMATS = (
     _Format(
         key="kaggle_old",
-        label="Kaggle bitcoin-historical-data, old 8-column format",
+        label=N_("Kaggle bitcoin-historical-data, old 8-column format"),
         header=(
             "Timestamp",
             "Open",
@@ -64,12 +73,12 @@ _FORMATS = (
         ),
         names=("time", "open", "high", "low", "close", "volume", "_vcur", "_wprice"),
         time_kind="unix",
-        volume_unit="BTC (column Volume_(BTC))",
+        volume_unit=N_("BTC (column Volume_(BTC))"),
         extra=("_vcur", "_wprice"),
     ),
     _Format(
         key="kaggle_new",
-        label="Kaggle bitcoin-historical-data, 6-column format",
+        label=N_("Kaggle bitcoin-historical-data, 6-column format"),
         header=("Timestamp", "Open", "High", "Low", "Close", "Volume"),
         names=("time", "open", "high", "low", "close", "volume"),
         time_kind="unix",
@@ -77,21 +86,21 @@ _FORMATS = (
     ),
     _Format(
         key="yahoo",
-        label="Yahoo-style daily export",
+        label=N_("Yahoo-style daily export"),
         header=("Date", "Open", "High", "Low", "Close", "Adj Close", "Volume"),
         names=("time", "open", "high", "low", "close", "_adj", "volume"),
         time_kind="date",
-        volume_unit="USD (Yahoo reports volume in quote currency)",
+        volume_unit=N_("USD (Yahoo reports volume in quote currency)"),
         optional_last="Ticker",
         extra=("_adj",),
     ),
     _Format(
         key="backtesting",
-        label="monthly BTC-USD series shipped with the backtesting package",
+        label=N_("monthly BTC-USD series shipped with the backtesting package"),
         header=("", "Open", "High", "Low", "Close", "Volume"),
         names=("time", "open", "high", "low", "close", "volume"),
         time_kind="date",
-        volume_unit="not documented by backtesting (the values look like BTC)",
+        volume_unit=N_("not documented by backtesting (the values look like BTC)"),
     ),
 )
 
@@ -146,18 +155,25 @@ def _original_column(fmt: _Format, header: tuple[str, ...], name: str) -> str:
 # small helpers for the words of the report
 # --------------------------------------------------------------------------------------------
 def _describe_step(seconds: float | None) -> str:
+    """The resolution in words, in the language in use: "daily", "1-minute", "3-day" …"""
     if seconds is None or not np.isfinite(seconds):
-        return "unknown resolution"
-    named = {60: "1-minute", 300: "5-minute", 900: "15-minute", 3600: "hourly", _DAY: "daily"}
+        return _("unknown resolution")
+    named = {
+        60: N_("1-minute"),
+        300: N_("5-minute"),
+        900: N_("15-minute"),
+        3600: N_("hourly"),
+        _DAY: N_("daily"),
+    }
     if round(seconds) in named:
-        return named[round(seconds)]
+        return _(named[round(seconds)])
     if 7 * _DAY * 0.99 <= seconds <= 7 * _DAY * 1.01:
-        return "weekly"
+        return _("weekly")
     if 28 * _DAY <= seconds <= 31 * _DAY:
-        return "monthly"
+        return _("monthly")
     if seconds % _DAY == 0:
-        return f"{int(seconds // _DAY)}-day"
-    return f"{seconds:g}-second"
+        return _("{n}-day").format(n=int(seconds // _DAY))
+    return _("{n}-second").format(n=f"{seconds:g}")
 
 
 def _fmt_time(t: pd.Timestamp) -> str:

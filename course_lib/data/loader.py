@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import _
 from ..validation import check_int
 from .formats import DEFAULT_CHUNKSIZE, _detect_format, _fmt_time, _freq_seconds
 from .reading import _load_file
@@ -99,23 +100,27 @@ def load_bitcoin(
     df.attrs = {
         "source": source,
         "report": [str(r) for r in report],
-        "format": _detect_format(Path(file))[0].label,
+        "format": _(_detect_format(Path(file))[0].label),
     }
     return df
 
 
 def _outlier_line(df: pd.DataFrame) -> str:
     if len(df) < 3:
-        return "outlier check skipped (fewer than 3 rows)"
+        return _("outlier check skipped (fewer than 3 rows)")
     out = find_price_outliers(df)
     if out.empty:
-        return "outlier check (close vs rolling median, find_price_outliers defaults): none flagged"
+        return _(
+            "outlier check (close vs rolling median, find_price_outliers defaults): none flagged"
+        )
     shown = ", ".join(
-        f"{_fmt_time(t)} (close {r.close:g} vs median {r.rolling_median:g})"
+        _("{time} (close {close} vs median {median})").format(
+            time=_fmt_time(t), close=f"{r.close:g}", median=f"{r.rolling_median:g}"
+        )
         for t, r in out.head(5).iterrows()
     )
-    more = f" and {len(out) - 5} more" if len(out) > 5 else ""
-    return (
-        f"outlier check (close vs rolling median, find_price_outliers defaults): {len(out)} rows "
-        f"flagged and LEFT UNCHANGED: {shown}{more}; inspect them with find_price_outliers(df)"
-    )
+    more = _(" and {n} more").format(n=len(out) - 5) if len(out) > 5 else ""
+    return _(
+        "outlier check (close vs rolling median, find_price_outliers defaults): {n} rows "
+        "flagged and LEFT UNCHANGED: {shown}{more}; inspect them with find_price_outliers(df)"
+    ).format(n=len(out), shown=shown, more=more)

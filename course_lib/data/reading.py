@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from .formats import (
     _DAY,
     COLUMNS,
@@ -328,67 +329,101 @@ def _report_rows(plan: _Plan, st: _Stats) -> list[str]:
     """Report lines on the rows themselves: count, empty rows, duplicates, order, gaps."""
     step = plan.step
     rep = [
-        f"read {st.rows:,} rows from {plan.path.name} ({plan.fmt.label}, "
-        f"{_describe_step(step)} rows)"
-    ]
-    unit = "minutes" if step == 60 else "rows"
-    if st.nan_rows:
-        rep.append(
-            f"{st.nan_rows:,} {unit} without trades (all values empty/NaN) left out before "
-            "aggregating"
+        _("read {rows} rows from {file} ({format}, {step} rows)").format(
+            rows=f"{st.rows:,}", file=plan.path.name, format=_(plan.fmt.label),
+            step=_describe_step(step),
         )
+    ]  # fmt: skip
+    if st.nan_rows:
+        text = (
+            _("{n} minutes without trades (all values empty/NaN) left out before aggregating")
+            if step == 60
+            else _("{n} rows without trades (all values empty/NaN) left out before aggregating")
+        )
+        rep.append(text.format(n=f"{st.nan_rows:,}"))
     if st.duplicates:
         rep.append(
-            f"{st.duplicates:,} exact duplicate rows removed (first at {st.first_duplicate})"
+            _("{n} exact duplicate rows removed (first at {first})").format(
+                n=f"{st.duplicates:,}", first=st.first_duplicate
+            )
         )
     if st.unsorted_example:
         rep.append(
-            f"rows were not in time order (first out-of-order row: {st.unsorted_example}): "
-            "sorted by time (stable sort; this needs the whole file in memory)"
+            _(
+                "rows were not in time order (first out-of-order row: {example}): "
+                "sorted by time (stable sort; this needs the whole file in memory)"
+            ).format(example=st.unsorted_example)
         )
     if step and st.gaps:
         span, a, b = st.longest_gap
         rep.append(
-            f"{st.gaps:,} gaps in the timestamps ({st.missing:,} missing {_describe_step(step)}"
-            f" rows); longest from {_fmt_time(a)} to {_fmt_time(b)}"
+            _(
+                "{gaps} gaps in the timestamps ({missing} missing {step} rows); "
+                "longest from {start} to {end}"
+            ).format(
+                gaps=f"{st.gaps:,}",
+                missing=f"{st.missing:,}",
+                step=_describe_step(step),
+                start=_fmt_time(a),
+                end=_fmt_time(b),
+            )  # fmt: skip
         )
     elif step:
-        rep.append(f"no gaps: every {_describe_step(step)} step from first to last row present")
+        rep.append(
+            _("no gaps: every {step} step from first to last row present").format(
+                step=_describe_step(step)
+            )
+        )
     return rep
 
 
 def _report_values(plan: _Plan, st: _Stats) -> list[str]:
     """Report lines on the values: repeated rows, Yahoo's Adj Close, OHLC order, volumes."""
     fmt, rep = plan.fmt, []
-    unit = "minutes" if plan.step == 60 else "rows"
     if st.repeats and plan.drop_repeats:
-        rep.append(
-            f"{st.repeats:,} {unit} repeat the previous row's {len(COLUMNS) + len(fmt.extra)} "
+        text = _(
+            "{n} minutes repeat the previous row's {k} "
             "values exactly: an older Kaggle release forward-filled minutes without trades this "
             "way, so they are treated as minutes without trades, like the NaN rows of later "
             "releases, and left out. A real minute that repeats the previous one exactly is left "
             "out too, so volumes can be a little low; repeats='keep' keeps them all (then the "
             "copies count their volume again and a day can open at the previous day's close)"
         )
+        if plan.step != 60:
+            text = _(
+                "{n} rows repeat the previous row's {k} "
+                "values exactly: an older Kaggle release forward-filled minutes without trades "
+                "this way, so they are treated as minutes without trades, like the NaN rows of "
+                "later releases, and left out. A real minute that repeats the previous one "
+                "exactly is left out too, so volumes can be a little low; repeats='keep' keeps "
+                "them all (then the copies count their volume again and a day can open at the "
+                "previous day's close)"
+            )
+        rep.append(text.format(n=f"{st.repeats:,}", k=len(COLUMNS) + len(fmt.extra)))
     elif st.repeats:
         rep.append(
-            f"{st.repeats:,} rows repeat the previous row's values exactly: left as they are"
+            _("{n} rows repeat the previous row's values exactly: left as they are").format(
+                n=f"{st.repeats:,}"
+            )
         )
     if fmt.key == "yahoo":
         same = (
-            "equals Close in every row"
+            _("prices: Close used, Adj Close ignored (it equals Close in every row)")
             if not st.adj_differs
-            else f"differs from Close in {st.adj_differs:,} rows"
+            else _(
+                "prices: Close used, Adj Close ignored (it differs from Close in {n} rows)"
+            ).format(n=f"{st.adj_differs:,}")
         )
-        rep.append(f"prices: Close used, Adj Close ignored (it {same})")
+        rep.append(same)
     if st.ohlc_bad:
         rep.append(
-            f"{st.ohlc_bad:,} rows break low <= open, close <= high (first {st.ohlc_example}): "
-            "left as they are"
+            _(
+                "{n} rows break low <= open, close <= high (first {example}): left as they are"
+            ).format(n=f"{st.ohlc_bad:,}", example=st.ohlc_example)
         )
     if st.zero_volume:
-        rep.append(f"{st.zero_volume:,} rows with zero volume (kept)")
-    rep.append(f"volume unit: {fmt.volume_unit}")
+        rep.append(_("{n} rows with zero volume (kept)").format(n=f"{st.zero_volume:,}"))
+    rep.append(_("volume unit: {unit}").format(unit=_(fmt.volume_unit)))
     return rep
 
 
@@ -400,22 +435,26 @@ def _to_periods(
     agg = _combine(parts)
     rep = []
     if not plan.real_aggregation:
-        rep.append(f"data already at freq={freq!r}: no aggregation needed")
+        rep.append(_("data already at freq={freq}: no aggregation needed").format(freq=repr(freq)))
     else:
         rep.append(
-            f"resampled from {_describe_step(step)} rows to freq={freq!r} periods (UTC; "
-            "open=first, high=max, low=min, close=last, volume=sum)"
+            _(
+                "resampled from {step} rows to freq={freq} periods (UTC; "
+                "open=first, high=max, low=min, close=last, volume=sum)"
+            ).format(step=_describe_step(step), freq=repr(freq))
         )
         one_step = pd.Timedelta(seconds=step) if step else None
         if step and _same_period(st.first_time - one_step, st.first_time, freq):
             rep.append(
-                f"the first period ({_fmt_time(agg.index[0])}) is partial: data start at "
-                f"{_fmt_time(st.first_time)}"
+                _("the first period ({period}) is partial: data start at {start}").format(
+                    period=_fmt_time(agg.index[0]), start=_fmt_time(st.first_time)
+                )
             )
         if step and _same_period(st.last_time, st.last_time + one_step, freq):
             rep.append(
-                f"the last period ({_fmt_time(agg.index[-1])}) is partial: data end at "
-                f"{_fmt_time(st.last_time)}"
+                _("the last period ({period}) is partial: data end at {end}").format(
+                    period=_fmt_time(agg.index[-1]), end=_fmt_time(st.last_time)
+                )
             )
     out, lines = _fill_empty(agg, freq, "fill")
     return out, rep + lines
@@ -425,12 +464,12 @@ def _as_rows(plan: _Plan, parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, list
     """The rows at the data's own resolution (``freq=None``, or a ``freq`` finer than the data)."""
     out = (pd.concat(parts) if len(parts) > 1 else parts[0]).copy()
     if plan.upsample:
-        line = (
-            f"freq={plan.freq!r} is finer than the data ({_describe_step(plan.step)}): returned "
+        line = _(
+            "freq={freq} is finer than the data ({step}): returned "
             "at the data's own resolution, NOT upsampled (that would invent prices)"
-        )
+        ).format(freq=repr(plan.freq), step=_describe_step(plan.step))
     else:
-        line = "freq=None: returned at the data's own resolution"
+        line = _("freq=None: returned at the data's own resolution")
     return out, [line]
 
 

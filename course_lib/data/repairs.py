@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from ..validation import check_int
 from .formats import COLUMNS, PRICE_COLUMNS, _fmt_time
 
@@ -83,19 +84,27 @@ def repair_rows(
             prev = float(out["close"].iloc[pos - 1])
             out.loc[t, list(PRICE_COLUMNS)] = prev
             out.loc[t, "volume"] = np.nan
-            what = f"set to the previous close {prev:g} (open = high = low = close), volume unknown"
+            what = _(
+                "set to the previous close {close} (open = high = low = close), volume unknown"
+            ).format(close=f"{prev:g}")
         elif how == "source":
             if source is None:
                 raise ValueError("repair_rows: how='source' needs source=<an independent record>")
             if t not in source.index:
                 raise KeyError(f"repair_rows: {_fmt_time(t)} is not a row of the source")
             out.loc[t, list(COLUMNS)] = source.loc[t, list(COLUMNS)].to_numpy(dtype="float64")
-            what = f"replaced from the independent record (close {out.loc[t, 'close']:g})"
+            what = _("replaced from the independent record (close {close})").format(
+                close=f"{out.loc[t, 'close']:g}"
+            )
         elif how == "drop":
             out = out.drop(index=t)
-            what = "dropped"
+            what = _("dropped")
         else:
             raise ValueError(f"how must be 'previous_close', 'source' or 'drop', got {how!r}")
-        lines.append(f"{_fmt_time(t)}: row judged corrupt (close {old:g}) {what}")
+        lines.append(
+            _("{time}: row judged corrupt (close {close}) {what}").format(
+                time=_fmt_time(t), close=f"{old:g}", what=what
+            )
+        )
     out.attrs["report"] = [*out.attrs.get("report", []), *lines]
     return out

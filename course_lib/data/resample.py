@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from .formats import COLUMNS, _describe_step, _freq_seconds, _to_utc_ns, _typical_step
 
 _AGG = {"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"}
@@ -48,8 +49,12 @@ def _fill_empty(agg: pd.DataFrame, freq: str, empty: str) -> tuple[pd.DataFrame,
     if n_empty == 0 or empty == "drop":
         out = agg[list(COLUMNS)].copy()
         if n_empty == 0:
-            return out, ["no empty periods (every period has at least one trade)"]
-        return out, [f"{n_empty:,} empty periods (no trades) dropped, as asked (empty='drop')"]
+            return out, [_("no empty periods (every period has at least one trade)")]
+        return out, [
+            _("{n} empty periods (no trades) dropped, as asked (empty='drop')").format(
+                n=f"{n_empty:,}"
+            )
+        ]
     out = agg[list(COLUMNS)].reindex(full)
     miss = out["close"].isna()
     out["close"] = out["close"].ffill()
@@ -58,8 +63,10 @@ def _fill_empty(agg: pd.DataFrame, freq: str, empty: str) -> tuple[pd.DataFrame,
     out["volume"] = out["volume"].fillna(0.0)
     runs = miss.astype(int).groupby((~miss).cumsum()).sum()
     return out, [
-        f"{n_empty:,} empty periods (no trades) filled with the previous close "
-        f"(open = high = low = close, volume 0); longest run {int(runs.max()):,} periods"
+        _(
+            "{n} empty periods (no trades) filled with the previous close "
+            "(open = high = low = close, volume 0); longest run {longest} periods"
+        ).format(n=f"{n_empty:,}", longest=f"{int(runs.max()):,}")
     ]
 
 
@@ -153,8 +160,10 @@ def resample_ohlcv(df: pd.DataFrame, freq: str, *, empty: str = "fill") -> pd.Da
     out.attrs = {k: v for k, v in df.attrs.items()}
     out.attrs["report"] = [
         *list(df.attrs.get("report", [])),
-        f"resampled {len(f):,} rows to {len(out):,} periods of freq={freq!r} (UTC; open=first, "
-        "high=max, low=min, close=last, volume=sum)",
+        _(
+            "resampled {rows} rows to {periods} periods of freq={freq} (UTC; open=first, "
+            "high=max, low=min, close=last, volume=sum)"
+        ).format(rows=f"{len(f):,}", periods=f"{len(out):,}", freq=repr(freq)),
         *lines,
     ]
     return out

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import _
 from .formats import (
     _HOW_TO_GET_DATA,
     SHIPPED_DAILY,
@@ -20,6 +21,7 @@ from .formats import (
     _fmt_time,
     _Format,
     _freq_seconds,
+    _how_to_get_data,
     _names_for,
     _parse_times,
     _recognised_headers,
@@ -105,7 +107,7 @@ def _choose_file(folder: Path, freq: str | None) -> tuple[Path | None, str, list
             found.append(_sniff(p))
         except (ValueError, OSError) as exc:
             reason = str(exc).splitlines()[0].replace(str(p), p.name)
-            lines.append(f"ignored {p.name}: {reason}")
+            lines.append(_("ignored {file}: {reason}").format(file=p.name, reason=reason))
     if not found:
         return None, "", lines
     target = _freq_seconds(freq) if freq else None
@@ -118,21 +120,23 @@ def _choose_file(folder: Path, freq: str | None) -> tuple[Path | None, str, list
     pool = sorted(pool, key=key)
     chosen = pool[0]
     for s in found:
-        mark = "CHOSEN" if s is chosen else "candidate"
+        mark = _("CHOSEN") if s is chosen else _("candidate")
+        label, step = _(s.fmt.label), _describe_step(s.step)
         lines.append(
-            f"{mark}: {s.path.name} ({s.fmt.label}, {_describe_step(s.step)}, "
-            f"{_fmt_time(s.first)} -> {_fmt_time(s.last)})"
+            f"{mark}: {s.path.name} ({label}, {step}, {_fmt_time(s.first)} -> {_fmt_time(s.last)})"
         )
     if len(found) == 1:
-        why = "the only recognised CSV in the folder"
+        why = _("the only recognised CSV in the folder")
     else:
-        why = (
-            f"chosen among {len(found)} recognised CSV files by the rule: resolution fine enough "
-            f"for freq={freq!r}, then most recent data, then longest span, then finest "
+        why = _(
+            "chosen among {n} recognised CSV files by the rule: resolution fine enough "
+            "for freq={freq}, then most recent data, then longest span, then finest "
             "resolution, then file name"
-        )
+        ).format(n=len(found), freq=repr(freq))
         if not fine:
-            why += f" (no file is fine enough for freq={freq!r}, so all were considered)"
+            why += _(" (no file is fine enough for freq={freq}, so all were considered)").format(
+                freq=repr(freq)
+            )
     return chosen.path, why, lines
 
 
@@ -168,7 +172,11 @@ def _from_folder(folder: Path, freq, *, named: str, source: str) -> tuple[Path, 
             f"{named}: no recognised CSV file in this folder. Recognised headers:\n"
             f"{_recognised_headers()}"
         )
-    return chosen, f"{source} -> {chosen.name} ({_fmt_of(chosen)}; {why})", lines
+    return (
+        chosen,
+        f"{source} -> {chosen.name} ({_fmt_of(chosen)}; {why})",
+        lines,
+    )
 
 
 def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
@@ -176,12 +184,16 @@ def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
     if path is not None:
         p = Path(path).expanduser()
         if _is_shipped(p):
-            return p, f"{SHIPPED_LABEL}; file given by the caller", []
+            return p, _("{shipped}; file given by the caller").format(shipped=_(SHIPPED_LABEL)), []
         if p.is_dir():
             return _from_folder(p, freq, named=str(p), source=f"path={p}")
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file. {_HOW_TO_GET_DATA}")
-        return p, f"path={p} ({_fmt_of(p)}; file given by the caller)", []
+        return (
+            p,
+            _("path={path} ({format}; file given by the caller)").format(path=p, format=_fmt_of(p)),
+            [],
+        )
 
     env = os.environ.get("COURSE_DATA_DIR")
     if env:
@@ -196,7 +208,9 @@ def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
             continue
         chosen, why, lines = _choose_file(d, freq)
         if chosen is not None:
-            src = f"course data folder {d} -> {chosen.name} ({_fmt_of(chosen)}; {why})"
+            src = _("course data folder {folder} -> {file} ({format}; {why})").format(
+                folder=d, file=chosen.name, format=_fmt_of(chosen), why=why
+            )
             return chosen, src, lines
         if lines:  # CSV files there, none recognised: say so loudly, do not fall through
             raise ValueError(
@@ -204,10 +218,12 @@ def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
                 + "\n".join(lines)
                 + f"\nRecognised headers:\n{_recognised_headers()}"
             )
-        notes.append(f"course data folder {d} has no CSV file")
+        notes.append(_("course data folder {folder} has no CSV file").format(folder=d))
 
     if SHIPPED_DAILY.is_file():
-        src = f"{SHIPPED_LABEL}; no path given, no COURSE_DATA_DIR, no CSV in ./data or ../data"
+        src = _("{shipped}; no path given, no COURSE_DATA_DIR, no CSV in ./data or ../data").format(
+            shipped=_(SHIPPED_LABEL)
+        )
         return SHIPPED_DAILY, src, notes
 
     bt = _backtesting_btcusd()
@@ -219,16 +235,16 @@ def _resolve_source(path, freq) -> tuple[Path, str, list[str]]:
             "pip install -e .), and no backtesting/test/BTCUSD.csv was found. "
             f"{_HOW_TO_GET_DATA}"
         )
-    src = (
-        f"last resort: real monthly BTC-USD 2012-2024 shipped by the backtesting package, {bt} "
+    src = _(
+        "last resort: real monthly BTC-USD 2012-2024 shipped by the backtesting package, {file} "
         "(no path given, COURSE_DATA_DIR not set, no CSV in ./data or ../data, and the daily file "
-        f"shipped with the course, {SHIPPED_DAILY.name}, is missing from this install)"
-    )
-    return bt, src, [*notes, _HOW_TO_GET_DATA]
+        "shipped with the course, {shipped}, is missing from this install)"
+    ).format(file=bt, shipped=SHIPPED_DAILY.name)
+    return bt, src, [*notes, _how_to_get_data()]
 
 
 def _fmt_of(path: Path) -> str:
     try:
-        return _detect_format(path)[0].label
+        return _(_detect_format(path)[0].label)
     except (ValueError, OSError):
-        return "format not recognised"
+        return _("format not recognised")
