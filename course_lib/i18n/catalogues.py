@@ -5,6 +5,8 @@
     python3 course.py translate --check    change nothing; exit 1 if an entry is missing or
                                            fuzzy, or a Portuguese notebook is stale
     python3 course.py translate --no-execute   regenerate without running the notebooks
+    python3 course.py translate --rerun    also execute the Portuguese notebooks that are current
+                                           (after the library's own texts changed)
 
 English is the source. Each lesson and homework notebook has one catalogue,
 ``locale/pt_BR/LC_MESSAGES/<notebook>.po``: one entry per paragraph of a markdown cell, per
@@ -291,8 +293,10 @@ def refresh(
     only: Sequence[str] | None = None,
     library: bool = True,
     root: Path = ROOT,
+    rerun: bool = False,
 ) -> Plan:
-    """Write the catalogues and the stale Portuguese notebooks (executing them)."""
+    """Write the catalogues and the stale Portuguese notebooks (executing them; with ``rerun``,
+    execute every selected notebook, e.g. after the library's own texts changed)."""
     from tqdm.auto import tqdm
 
     result = plan(root, only, library)
@@ -310,7 +314,7 @@ def refresh(
             write_notebook(path, wanted)
             print(f"generated {path.relative_to(root)}")
             todo.append(path)
-        elif _never_executed(current):
+        elif rerun or _never_executed(current):
             todo.append(path)
     if execute_notebooks and todo:
         for path in tqdm(todo, desc="executing the Portuguese notebooks", unit="notebook"):
@@ -324,6 +328,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; report problems")
     parser.add_argument("--no-execute", action="store_true", help="regenerate, do not run")
     parser.add_argument("--library", action="store_true", help="only the library's catalogues")
+    parser.add_argument(
+        "--rerun", action="store_true", help="execute every selected notebook, even if current"
+    )
     parser.add_argument("--only", nargs="+", default=(), help="only notebooks whose name has …")
     args = parser.parse_args(argv)
     only = args.only or None
@@ -333,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         result = plan(ROOT, only, library)
     else:
-        result = refresh(not args.no_execute, only, library)
+        result = refresh(not args.no_execute, only, library, rerun=args.rerun)
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if result.problems:
