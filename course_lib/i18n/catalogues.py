@@ -294,6 +294,7 @@ def refresh(
     library: bool = True,
     root: Path = ROOT,
     rerun: bool = False,
+    jobs: int = 2,
 ) -> Plan:
     """Write the catalogues and the stale Portuguese notebooks (executing them; with ``rerun``,
     execute every selected notebook, e.g. after the library's own texts changed)."""
@@ -317,9 +318,17 @@ def refresh(
         elif rerun or _never_executed(current):
             todo.append(path)
     if execute_notebooks and todo:
-        for path in tqdm(todo, desc="executing the Portuguese notebooks", unit="notebook"):
-            tqdm.write(f"executing {path.relative_to(root)} …")
-            execute(path)
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        # each notebook runs in its own kernel process: threads only wait for them
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            running = {pool.submit(execute, path): path for path in todo}
+            bar = tqdm(total=len(todo), desc="executing the Portuguese notebooks", unit="notebook")
+            for done in as_completed(running):
+                done.result()  # a failing notebook stops the command with its error
+                tqdm.write(f"executed {running[done].relative_to(root)}")
+                bar.update()
+            bar.close()
     return plan(root, only, library)
 
 
@@ -331,6 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--rerun", action="store_true", help="execute every selected notebook, even if current"
     )
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     parser.add_argument("--only", nargs="+", default=(), help="only notebooks whose name has …")
     args = parser.parse_args(argv)
     only = args.only or None
@@ -340,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         result = plan(ROOT, only, library)
     else:
-        result = refresh(not args.no_execute, only, library, rerun=args.rerun)
+        result = refresh(not args.no_execute, only, library, rerun=args.rerun, jobs=args.jobs)
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if result.problems:
