@@ -19,6 +19,7 @@ each lesson), ``grading`` (checks, exercises, the autograder) and ``site`` (the 
 from .i18n import get_language, set_language  # light: imports nothing else
 
 __version__ = "0.1.0"
+__all__ = ["get_language", "presentation", "set_language"]
 
 
 def presentation(on: bool = True) -> int:

@@ -266,19 +266,16 @@ def execute(path: Path, timeout: int = 1200) -> None:
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    saved = None
+    env = dict(os.environ)  # the kernel's own environment: other runs are not affected
     if path.name.split(".")[0] in WITHOUT_DATA_DIR:
-        saved = os.environ.pop("COURSE_DATA_DIR", None)
-    try:
-        NotebookClient(
-            notebook,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": path.parent}},
-        ).execute()
-    finally:
-        if saved is not None:
-            os.environ["COURSE_DATA_DIR"] = saved
+        env.pop("COURSE_DATA_DIR", None)
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": path.parent}},
+    )
+    client.execute(env=env)
     nbformat.write(notebook, path)
 
 
