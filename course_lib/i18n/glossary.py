@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,7 +125,8 @@ def write_glossary(path: Path = GLOSSARY_NOTEBOOK, csv_path: Path = GLOSSARY_CSV
 
 def term_problems(terms: list[Term], root: Path = ROOT) -> list[str]:
     """Terms missing from their lesson: the English term from the English notebook, the
-    Portuguese term from its Portuguese edition (case-insensitive, anywhere in the text)."""
+    Portuguese term from its Portuguese edition (case-insensitive, anywhere in the text, any
+    line break counting as a space)."""
     problems = []
     for term in terms:
         folder = "solutions" if term.lesson.startswith("hw") else "notebooks"
@@ -134,7 +136,8 @@ def term_problems(terms: list[Term], root: Path = ROOT) -> list[str]:
                 problems.append(f"{term.en}: {path.relative_to(root)} does not exist")
                 continue
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-            text = "\n".join("".join(c["source"]) for c in cells).casefold()
+            text = " ".join("".join(c["source"]) for c in cells).casefold()
+            text = re.sub(r"\s+", " ", text)  # a term may be broken across two lines
             if word.casefold() not in text:
                 problems.append(f"{word!r} ({language}) is not in {path.relative_to(root)}")
     return problems
