@@ -140,8 +140,9 @@ def entry_problems(catalogue: Catalog, where: str) -> list[Problem]:
 
 def _placeholders(text: str) -> list[str]:
     """Every top-level ``{...}`` group (format fields, f-string expressions, LaTeX arguments):
-    a translation keeps them all, character for character, except the words of ``\\text{...}``."""
-    text = re.sub(r"\\text\{[^{}]*\}", r"\\text{}", text)
+    a translation keeps them all, character for character, except the words of
+    ``\\text{...}`` (and ``\\textit``, ``\\textbf``, ``\\emph``)."""
+    text = re.sub(r"\\(text|textit|textbf|emph)\{[^{}]*\}", r"\\\1{}", text)
     groups, depth, start = [], 0, 0
     for i, char in enumerate(text):
         if char == "{":

@@ -63,7 +63,7 @@ class Piece:
     kind: str  # "markdown", "comment" or "string"
 
 
-_TEXT_IN_MATH = re.compile(r"\\text\{[^{}]*[A-Za-z]{2,}[^{}]*\}")
+_TEXT_IN_MATH = re.compile(r"\\(text|textit|textbf|emph)\{[^{}]*[A-Za-z]{2,}[^{}]*\}")
 
 
 def has_words(text: str) -> bool:
