@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
+
 __all__ = [
     "MAX_PLAIN_BYTES",
     "encode",
@@ -46,7 +48,7 @@ __all__ = [
 #: The largest JSON answer, in bytes, accepted from a student's kernel for one part.
 MAX_PLAIN_BYTES = 2_000_000
 
-ADVICE = (
+ADVICE = N_(
     "These checks are advice for you: they run on a few fixed inputs. "
     "Your score comes from the autograder, which draws its own inputs."
 )
@@ -270,10 +272,10 @@ def print_verdicts(title: str, verdicts: Mapping[str, Verdict] | Sequence[tuple[
     Returns True when all passed (so a notebook may ``assert`` on it in the solutions).
     """
     items = list(verdicts.items()) if isinstance(verdicts, Mapping) else list(verdicts)
-    ok = all(v.passed for _, v in items)
-    print(f"{title}: {'all passed' if ok else 'something to fix'}")
+    ok = all(v.passed for _unused, v in items)
+    print((_("{title}: all passed") if ok else _("{title}: something to fix")).format(title=title))
     for name, v in items:
         mark = "✓" if v.passed else "✗"
         print(f"  {mark} {name}: {v.message}")
-    print(f"  ({ADVICE})")
+    print(f"  ({_(ADVICE)})")
     return ok

@@ -16,7 +16,9 @@ Generic helpers shared by the assignments' diagnosis functions. They work on *pl
 - :func:`run_check` is the one way every public check runs and prints: one line when the
   function gave no value at all (not written yet, raised on every input), else one line per
   output; it returns a :class:`CheckResult` (true when all passed) that shows nothing in a
-  notebook, so a check cell's output is only what the check printed.
+  notebook, so a check cell's output is only what the check printed;
+- :class:`Diagnosis` makes, from one diagnosis function with the weights and labels of its
+  outputs, both the grader's verdict (``judge``) and the public check (``check``).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..i18n import _, ngettext
 from .common import decode, encode
 
 __all__ = [
@@ -40,10 +44,12 @@ __all__ = [
     "describe_difference",
     "first_match",
     "outcome_problem",
+    "returned_what",
     "call_locally",
     "fmt_shape",
     "aggregate",
     "diagnose_calls",
+    "Diagnosis",
     "changed_in_place",
     "CheckResult",
     "run_check",
@@ -62,33 +68,63 @@ def fmt_shape(shape) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-def as_array(value: Any, name: str) -> tuple[np.ndarray | None, str | None]:
+def as_array(
+    value: Any, name: str, expected: str | None = None
+) -> tuple[np.ndarray | None, str | None]:
     """``(array, None)`` for a numeric array (or list of numbers), else ``(None, message)``.
 
     ``value`` is decoded plain data: an ndarray, a number, a list, a dict (an ``{"unsupported":
-    type}`` marker for objects that could not travel), a string or None.
+    type}`` marker for objects that could not travel), a string or None. ``expected`` is what
+    the message says was expected (default "a numpy array").
     """
+    expected = expected or _("a numpy array")
     if isinstance(value, np.ndarray):
         return value.astype(float), None
     if isinstance(value, bool):
-        return None, f"{name} is a bool ({value}); expected a numpy array"
+        return None, _("{name} is a bool ({value}); expected {expected}").format(
+            name=name, value=value, expected=expected
+        )
     if isinstance(value, int | float):
         return np.asarray(float(value)), None
     if value is None:
-        return None, f"{name} is None; expected a numpy array (did you forget a return?)"
+        return None, _("{name} is None; expected {expected} (did you forget a return?)").format(
+            name=name, expected=expected
+        )
     if isinstance(value, dict):
         if "unsupported" in value and len(value) == 1:
-            return None, f"{name} is a {value['unsupported']}; expected a numpy array"
-        return None, f"{name} is a dict (keys {sorted(map(str, value))[:6]}); expected an array"
+            return None, _("{name} is a {type}; expected {expected}").format(
+                name=name, type=value["unsupported"], expected=expected
+            )
+        return None, _("{name} is a dict (keys {keys}); expected an array").format(
+            name=name, keys=sorted(map(str, value))[:6]
+        )
     if isinstance(value, str):
-        return None, f"{name} is a string ({value[:40]!r}); expected a numpy array"
+        return None, _("{name} is a string ({value!r}); expected {expected}").format(
+            name=name, value=value[:40], expected=expected
+        )
     if isinstance(value, list):
         try:
             arr = np.array(value, dtype=float)
         except (TypeError, ValueError):
-            return None, f"{name} is a list that is not a numeric array; expected a numpy array"
+            return None, _(
+                "{name} is a list that is not a numeric array; expected {expected}"
+            ).format(name=name, expected=expected)
         return arr, None
-    return None, f"{name} is a {type(value).__name__}; expected a numpy array"
+    return None, _("{name} is a {type}; expected {expected}").format(
+        name=name, type=type(value).__name__, expected=expected
+    )
+
+
+def returned_what(value: Any) -> str:
+    """What a decoded answer that is not the expected tuple is, in words ("a tuple of 2 values",
+    "a dict", the name of its type)."""
+    if isinstance(value, dict) and "unsupported" in value:
+        return str(value["unsupported"])
+    if isinstance(value, list):
+        return _("a tuple of {n} values").format(n=len(value))
+    if isinstance(value, dict):
+        return _("a dict")
+    return type(value).__name__
 
 
 def shape_problem(got: np.ndarray, expected_shape: Sequence[int], name: str) -> str | None:
@@ -96,18 +132,20 @@ def shape_problem(got: np.ndarray, expected_shape: Sequence[int], name: str) -> 
     expected_shape = tuple(int(s) for s in expected_shape)
     if got.shape == expected_shape:
         return None
-    msg = f"{name} has shape {fmt_shape(got.shape)}; expected {fmt_shape(expected_shape)}"
+    msg = _("{name} has shape {got}; expected {expected}").format(
+        name=name, got=fmt_shape(got.shape), expected=fmt_shape(expected_shape)
+    )
     if expected_shape == () and got.size == 1:
-        msg += (
-            f" (an array of one element where one number belongs: return the number itself, "
-            f"{name}[{', '.join('0' * got.ndim)}] or float(...))"
-        )
+        msg += _(
+            " (an array of one element where one number belongs: return the number "
+            "itself, {name}[{zeros}] or float(...))"
+        ).format(name=name, zeros=", ".join("0" * got.ndim))
     elif len(expected_shape) == 2 and got.shape == expected_shape[::-1]:
-        msg += " (transposed: arrays are batch-first, so compute x_t @ W, not W @ x)"
+        msg += _(" (transposed: arrays are batch-first, so compute x_t @ W, not W @ x)")
     elif got.size == int(np.prod(expected_shape)):
-        msg += " (the right number of entries in the wrong layout: check your reshapes)"
+        msg += _(" (the right number of entries in the wrong layout: check your reshapes)")
     elif len(expected_shape) == 2 and got.ndim == 1 and got.shape[0] == expected_shape[1]:
-        msg += " (the batch dimension is missing: keep one row per sequence)"
+        msg += _(" (the batch dimension is missing: keep one row per sequence)")
     return msg
 
 
@@ -133,13 +171,17 @@ def describe_difference(
     n_bad, n = int(bad.sum()), got.size
     if not np.all(np.isfinite(got)):
         n_nan = int((~np.isfinite(got)).sum())
-        return f"{name} has {n_nan} NaN or infinite entr{'y' if n_nan == 1 else 'ies'} of {n}"
+        return ngettext(
+            "{name} has {n_nan} NaN or infinite entry of {n}",
+            "{name} has {n_nan} NaN or infinite entries of {n}",
+            n_nan,
+        ).format(name=name, n_nan=n_nan, n=n)
     where = np.unravel_index(int(np.argmax(np.where(bad, diff, -1.0))), got.shape)
     idx = "[" + ", ".join(str(int(k)) for k in where) + "]"
-    return (
-        f"{name}: {n_bad} of {n} entries differ; e.g. {name}{idx} is "
-        f"{got[where]:.4g}, expected {expected[where]:.4g}"
-    )
+    return _(
+        "{name}: {n_bad} of {n} entries differ; e.g. {name}{idx} is {got:.4g}, "
+        "expected {expected:.4g}"
+    ).format(name=name, n_bad=n_bad, n=n, idx=idx, got=got[where], expected=expected[where])
 
 
 def compare(
@@ -157,7 +199,7 @@ def compare(
     if problem:
         return False, problem, arr
     if close(arr, expected, atol, rtol):
-        return True, f"{name} is right", arr
+        return True, _("{name} is right").format(name=name), arr
     return False, describe_difference(arr, expected, name, atol, rtol), arr
 
 
@@ -188,24 +230,28 @@ def first_match(
 def outcome_problem(outcome: Any, function: str) -> str | None:
     """None when the kernel's outcome carries a value, else why not, in words."""
     if not isinstance(outcome, dict):
-        return f"no answer from {function} (the grader received {type(outcome).__name__})"
+        return _("no answer from {function} (the grader received {type})").format(
+            function=function, type=type(outcome).__name__
+        )
     if outcome.get("ok") is True and "value" in outcome:
         return None
-    error = str(outcome.get("error", "no value returned"))[:300]
+    error = str(outcome.get("error", _("no value returned")))[:300]
     if error == "missing":
-        return (
-            f"{function} is not defined in your notebook (keep the function's name and run "
-            "every cell from top to bottom)"
-        )
+        return _(
+            "{function} is not defined in your notebook (keep the function's name "
+            "and run every cell from top to bottom)"
+        ).format(function=function)
     if error.startswith("NotImplementedError"):
-        return f"{function} is not written yet (it raises NotImplementedError)"
+        return _("{function} is not written yet (it raises NotImplementedError)").format(
+            function=function
+        )
     hint = ""
     if "matmul" in error or "shapes" in error or "broadcast" in error:
-        hint = (
+        hint = _(
             " Arrays are batch-first: x_t is (batch, n_in) and Wx_* is (n_in, n_h), so the "
             "product is x_t @ Wx_*."
         )
-    return f"{function} raised {error}.{hint}"
+    return _("{function} raised {error}.{hint}").format(function=function, error=error, hint=hint)
 
 
 def call_locally(fn: Callable, call: Mapping) -> dict:
@@ -304,7 +350,12 @@ def run_check(
 
     function = function or title
     if not callable(fn):
-        verdicts = [(title, Verdict(0.0, f"expected a function, got {type(fn).__name__}"))]
+        verdicts = [
+            (
+                title,
+                Verdict(0.0, _("expected a function, got {type}").format(type=type(fn).__name__)),
+            )
+        ]
     else:
         outcomes = [call_locally(fn, c) for c in calls]
         problems = [outcome_problem(o, function) for o in outcomes]
@@ -336,26 +387,30 @@ def aggregate(
     outputs: dict[str, Verdict] = {}
     n = max(len(per_call), 1)
     for key in weights:
-        results = [d.get(key, d.get("_", (False, f"{key}: no result"))) for d in per_call]
-        n_ok = sum(1 for ok, _ in results if ok)
+        results = [
+            d.get(key, d.get("_", (False, _("{key}: no result").format(key=key)))) for d in per_call
+        ]
+        n_ok = sum(1 for ok, _unused in results if ok)
         failing = [msg for ok, msg in results if not ok]
         if failing:
             msg = failing[0]
             if n_ok:
-                msg += f" (right on {n_ok} of {len(per_call)} inputs)"
+                msg = _("{message} (right on {n_ok} of {n} inputs)").format(
+                    message=msg, n_ok=n_ok, n=len(per_call)
+                )
         else:
-            msg = results[0][1] if results else "no inputs"
+            msg = results[0][1] if results else _("no inputs")
             if len(per_call) == 2:
-                msg += " on both inputs"
+                msg = _("{message} on both inputs").format(message=msg)
             elif len(per_call) > 2:
-                msg += f" on all {len(per_call)} inputs"
-        outputs[labels.get(key, key)] = Verdict(n_ok / n, msg)
+                msg = _("{message} on all {n} inputs").format(message=msg, n=len(per_call))
+        outputs[_(labels.get(key, key))] = Verdict(n_ok / n, msg)
     total = sum(weights.values()) or 1.0
-    fraction = sum(weights[k] * outputs[labels.get(k, k)].fraction for k in weights) / total
+    fraction = sum(weights[k] * outputs[_(labels.get(k, k))].fraction for k in weights) / total
     bad = [(name, v) for name, v in outputs.items() if not v.passed]
     good = [name for name, v in outputs.items() if v.passed]
     if not bad:
-        message = f"all right ({', '.join(good)})"
+        message = _("all right ({good})").format(good=", ".join(good))
     else:
         seen: list[str] = []
         for _name, v in bad:
@@ -363,7 +418,7 @@ def aggregate(
                 seen.append(v.message)
         message = "; ".join(seen)
         if good:
-            message += f". Right: {', '.join(good)}"
+            message = _("{message}. Right: {good}").format(message=message, good=", ".join(good))
     return outputs, Verdict(fraction, message)
 
 
@@ -377,9 +432,54 @@ def diagnose_calls(
     """
     results = []
     for n, call in enumerate(calls):
-        outcome = outcomes[n] if n < len(outcomes) else {"ok": False, "error": "no answer"}
+        outcome = outcomes[n] if n < len(outcomes) else {"ok": False, "error": _("no answer")}
         try:
             results.append(diagnose(call, outcome))
         except Exception as exc:  # a malformed answer must never crash the grader
-            results.append({"_": (False, f"could not read the answer ({type(exc).__name__})")})
+            results.append(
+                {
+                    "_": (
+                        False,
+                        _("could not read the answer ({type})").format(type=type(exc).__name__),
+                    )
+                }
+            )
     return results
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One function's diagnosis, and the grader's verdict and public check built from it.
+
+    ``diagnose(call, outcome) -> {output: (ok, message)}`` judges one call (``per_call``, the
+    default), or ``diagnose(calls, outcomes)`` all calls at once (checks across calls, such as
+    "the same seed gives the same weights"). ``weights`` gives each output's credit, in the
+    order the outputs are computed (so a message names a wrong gate before what follows from
+    it); ``labels`` how an output is named in messages. ``function`` is the student's function.
+    """
+
+    function: str
+    diagnose: Callable[..., Mapping[str, tuple[bool, str]]]
+    weights: Mapping[str, float]
+    labels: Mapping[str, str] | None = None
+    per_call: bool = True
+
+    def verdicts(self, calls: Sequence[Mapping], outcomes: Sequence[Any]):
+        """``(output label -> Verdict, weighted Verdict)`` over ``calls`` (:func:`aggregate`)."""
+        if self.per_call:
+            per = diagnose_calls(calls, outcomes, self.diagnose)
+        else:
+            try:
+                per = [self.diagnose(calls, outcomes)]
+            except Exception as exc:  # a malformed answer must never crash the grader
+                problem = _("could not read the answer ({type})").format(type=type(exc).__name__)
+                per = [{k: (False, problem) for k in self.weights}]
+        return aggregate(per, self.weights, self.labels)
+
+    def judge(self, calls: list[dict], outcomes: list[dict]):
+        """The grader's verdict: the outputs' shares of right calls, weighted by ``weights``."""
+        return self.verdicts(calls, outcomes)[1]
+
+    def check(self, fn: Any, calls: Sequence[Mapping]) -> CheckResult:
+        """The public check: ``fn`` called here on ``calls``, one printed line per output."""
+        return run_check(self.function, fn, calls, lambda c, o: self.verdicts(c, o)[0])

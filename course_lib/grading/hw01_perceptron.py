@@ -19,29 +19,20 @@ tie where ``>=`` and ``>`` differ) really is 0. The references are ``course_lib.
 ``course_lib.cells``; the known mistakes are computed from the same inputs and named when the
 student's answer equals one of them.
 
-The small aggregation machinery (:func:`judge_outputs`, :func:`run_public_check`) is shared
-with ``hw03_rnn``: outcomes of several calls, one verdict per output of the function, partial
-credit for a near miss that one named mistake explains on every call.
+The aggregation (outcomes of several calls, one verdict per output of the function, partial
+credit for a near miss that one named mistake explains on every call) is :mod:`.findings`,
+shared with ``hw03_rnn``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-
 import numpy as np
 
 from .. import cells, learning
-from .common import Assignment, FunctionPart, Verdict, decode, encode
-from .diagnose import (
-    CheckResult,
-    as_array,
-    close,
-    compare,
-    fmt_shape,
-    outcome_problem,
-    run_check,
-)
+from ..i18n import N_, _
+from .common import Assignment, FunctionPart, Verdict, encode
+from .diagnose import CheckResult, as_array, close, fmt_shape
+from .findings import Finding, analyse_output, combine, judge_outputs, run_public_check
 
 __all__ = [
     "ASSIGNMENT",
@@ -56,145 +47,6 @@ __all__ = [
     "judge_outputs",
     "Finding",
 ]
-
-# ------------------------------------------------------------------------------------------
-# Shared machinery (also used by hw03_rnn)
-# ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Finding:
-    """What one call says about one output: right or not, why, and the mistake it matches."""
-
-    ok: bool
-    message: str
-    #: the known mistakes whose value equals the student's on this call (in catalogue order)
-    mistakes: tuple[str, ...] = ()
-
-
-def matches(got, candidates: Mapping, reference) -> tuple[str, ...]:
-    """Every candidate that ``got`` equals and that differs from ``reference`` here."""
-    if got is None:
-        return ()
-    out = []
-    for name, cand in candidates.items():
-        if cand is None or close(cand, reference):
-            continue
-        if close(got, cand):
-            out.append(name)
-    return tuple(out)
-
-
-def analyse_output(value, reference, mistakes: Mapping, name: str) -> Finding:
-    """Compare one output with its reference; name the known mistake it equals, if any.
-
-    ``mistakes`` maps a mistake's key to its array on these inputs (None where it cannot be
-    computed, e.g. a transposed weight that does not fit); candidates equal to the reference on
-    these inputs are never named (they cannot be told apart from the right answer).
-    """
-    ok, message, arr = compare(value, np.asarray(reference, dtype=float), name)
-    if ok:
-        return Finding(True, message)
-    if arr is None:
-        return Finding(False, message)
-    return Finding(False, message, matches(arr, mistakes, np.asarray(reference, float)))
-
-
-def judge_outputs(
-    calls: Sequence[Mapping],
-    outcomes: Sequence[Mapping],
-    function: str,
-    analyse: Callable[..., dict[str, Finding]],
-    outputs: Sequence[str],
-    messages: Mapping[str, str],
-    credits: Mapping[str, float] | None = None,
-    describe: Callable[..., str] | None = None,
-) -> list[tuple[str, Verdict]]:
-    """One verdict per output of ``function`` over all calls (the public check prints them).
-
-    ``analyse(*args, value=...)`` returns a :class:`Finding` per name in ``outputs``.
-    An output is right when it is right on every call. When it is wrong and one known mistake
-    explains every wrong call, its message is ``messages[mistake]`` and the output earns
-    ``credits[mistake]`` of its weight (a near miss); otherwise the first call's got/expected
-    message is shown and it earns nothing. A call that raised or is missing counts as wrong for
-    every output; when no call gave a value at all there is one verdict, the reason.
-    ``describe(*args)`` says which inputs a failing call had (shapes), for the message.
-    """
-    credits = credits or {}
-    found: dict[str, list[tuple[int, Finding]]] = {k: [] for k in outputs}
-    problems = []
-    outcomes = list(outcomes)[: len(calls)]
-    outcomes += [{"ok": False, "error": "NoAnswer: no answer for this call"}] * (
-        len(calls) - len(outcomes)
-    )
-    for i, (call, outcome) in enumerate(zip(calls, outcomes, strict=True)):
-        args = [decode(a) for a in call.get("args", [])]
-        problem = outcome_problem(outcome, function)
-        where = f" (call {i + 1}: {describe(*args)})" if describe else ""
-        if problem:
-            problems.append(problem + where)
-            for k in outputs:
-                found[k].append((i, Finding(False, problem + where)))
-            continue
-        try:
-            per = analyse(*args, value=decode(outcome["value"]))
-        except Exception as exc:  # a malformed answer the diagnosis did not foresee
-            per = {k: Finding(False, f"could not read the answer ({exc})") for k in outputs}
-        for k in outputs:
-            f = per[k]
-            if not f.ok and where and not f.mistakes:
-                f = Finding(False, f.message + where)
-            found[k].append((i, f))
-    n = len(calls)
-    if problems and len(problems) == n:
-        unique = list(dict.fromkeys(p.split(" (call ")[0] for p in problems))
-        return [(function, Verdict(0.0, "; ".join(unique)))]
-    verdicts = []
-    for key in outputs:
-        bad = [f for _, f in found[key] if not f.ok]
-        if not bad:
-            verdicts.append((key, Verdict(1.0, f"right on all {n} calls")))
-            continue
-        named = [f.mistakes for f in bad if f.mistakes]
-        common = [m for m in named[0] if all(m in ms for ms in named)] if named else []
-        if named and common and len(named) == len(bad):  # one mistake explains every call
-            text, frac = messages.get(common[0], common[0]), credits.get(common[0], 0.0)
-            shape = next((f.message for f in bad if " has shape " in f.message), None)
-            if shape:  # keep the got/expected of a wrong shape beside the diagnosis
-                text += f" ({shape})"
-        elif named:  # the most frequent mistake, and what else is wrong
-            flat = [m for ms in named for m in ms]
-            top = max(dict.fromkeys(flat), key=flat.count)
-            other = next(f.message for f in bad if top not in f.mistakes)
-            text, frac = f"{messages.get(top, top)}; and on another call: {other}", 0.0
-        else:
-            text, frac = bad[0].message, 0.0
-        verdicts.append((key, Verdict(frac, f"wrong on {len(bad)} of {n} calls: {text}")))
-    return verdicts
-
-
-def combine(verdicts: list[tuple[str, Verdict]], weights: Mapping[str, float]) -> Verdict:
-    """One part's verdict: the outputs' fractions weighted by ``weights``, messages joined.
-
-    An output missing from ``weights`` (the single verdict of a function that never answered)
-    carries the whole part.
-    """
-    total = float(sum(weights.values()))
-    frac = sum(v.fraction * weights.get(k, total) / total for k, v in verdicts)
-    if all(v.passed for _, v in verdicts):
-        return Verdict(1.0, "all outputs right on every drawn call")
-    wrong = [f"{k}: {v.message}" for k, v in verdicts if not v.passed]
-    return Verdict(frac, " | ".join(wrong))
-
-
-def run_public_check(title: str, fn, draw, detail, seed: int) -> CheckResult:
-    """Call ``fn`` here on the fixed calls ``draw(default_rng(seed))``, diagnose, print.
-
-    The printing is :func:`course_lib.grading.diagnose.run_check`, shared by every homework:
-    one line when nothing came back, else one per output; the result is true when all passed
-    and shows nothing in a notebook.
-    """
-    return run_check(title, fn, draw(np.random.default_rng(seed)), detail)
 
 
 def _shape(a) -> str:
@@ -212,14 +64,16 @@ def _dyadic(rng, size, low: int = -8, high: int = 8, scale: int = 4):
 
 PREDICT_MESSAGES = {
     "strict": (
-        "wrong only where x·w + b is exactly 0: the lesson's step answers 1 there "
-        "(step(s) = 1 if s >= 0), so compare with >= 0, not > 0"
+        N_(
+            "wrong only where x·w + b is exactly 0: the lesson's step answers 1 there "
+            "(step(s) = 1 if s >= 0), so compare with >= 0, not > 0"
+        )
     ),
-    "no_bias": "the bias is missing: the weighted sum is x·w + b",
-    "minus_bias": "the bias is subtracted: the weighted sum is x·w + b (b = −θ), not x·w − b",
-    "sign": "the outputs are −1/1; the perceptron answers 0 (silent) or 1 (fires)",
-    "no_step": "no step: you returned the weighted sum x·w + b itself; apply the step to it",
-    "inverted": "the step is upside down: the neuron fires (1) when x·w + b >= 0, else 0",
+    "no_bias": N_("the bias is missing: the weighted sum is x·w + b"),
+    "minus_bias": N_("the bias is subtracted: the weighted sum is x·w + b (b = −θ), not x·w − b"),
+    "sign": N_("the outputs are −1/1; the perceptron answers 0 (silent) or 1 (fires)"),
+    "no_step": N_("no step: you returned the weighted sum x·w + b itself; apply the step to it"),
+    "inverted": N_("the step is upside down: the neuron fires (1) when x·w + b >= 0, else 0"),
 }
 PREDICT_WEIGHTS = {"o": 1.0}
 PREDICT_CREDITS = {"strict": 0.5, "no_bias": 0.25, "minus_bias": 0.25, "sign": 0.25}
@@ -296,20 +150,24 @@ def check_predict(predict) -> CheckResult:
 
 UPDATE_MESSAGES = {
     "sign": (
-        "the update has the wrong sign: the error is t − o (target minus output), so "
-        "Δw = η (t − o) x raises the weights when the neuron fell short"
+        N_(
+            "the update has the wrong sign: the error is t − o (target minus output), so "
+            "Δw = η (t − o) x raises the weights when the neuron fell short"
+        )
     ),
-    "no_lr": "the learning rate is not applied: Δw = η (t − o) x, Δb = η (t − o)",
-    "prediction": "the update uses the output o instead of the error t − o",
-    "target": "the update uses the target t instead of the error t − o",
+    "no_lr": N_("the learning rate is not applied: Δw = η (t − o) x, Δb = η (t − o)"),
+    "prediction": N_("the update uses the output o instead of the error t − o"),
+    "target": N_("the update uses the target t instead of the error t − o"),
     "strict": (
-        "wrong only where x·w + b is exactly 0: there the step answers 1 (>= 0, as in "
-        "lesson 01), so o = 1"
+        N_(
+            "wrong only where x·w + b is exactly 0: there the step answers 1 (>= 0, as in "
+            "lesson 01), so o = 1"
+        )
     ),
-    "no_x": "Δw is not multiplied by the input: Δw = η (t − o) x",
-    "not_updated": "the bias is not updated: b ← b + η (t − o)",
-    "after": "o must be the output before the update (the one the rule corrects), not after",
-    "sum": "o is the weighted sum x·w + b itself; it must be step(x·w + b), 0 or 1",
+    "no_x": N_("Δw is not multiplied by the input: Δw = η (t − o) x"),
+    "not_updated": N_("the bias is not updated: b ← b + η (t − o)"),
+    "after": N_("o must be the output before the update (the one the rule corrects), not after"),
+    "sum": N_("o is the weighted sum x·w + b itself; it must be step(x·w + b), 0 or 1"),
 }
 UPDATE_WEIGHTS = {"w": 0.45, "b": 0.35, "o": 0.2}
 
@@ -365,15 +223,19 @@ def _analyse_update(w, b, x, t, lr, value):
     w_ref, b_ref, o_ref = learning.perceptron_update(w, b, x, t, lr)
     mistakes = update_mistakes(w, b, x, float(t), lr)
     if not isinstance(value, list) or len(value) not in (2, 3):
-        got = f"a list of {len(value)}" if isinstance(value, list) else type(value).__name__
-        msg = f"perceptron_update must return (w_new, b_new, o); got {got}"
+        got = (
+            _("a list of {n}").format(n=len(value))
+            if isinstance(value, list)
+            else type(value).__name__
+        )
+        msg = _("perceptron_update must return (w_new, b_new, o); got {got}").format(got=got)
         return {k: Finding(False, msg) for k in UPDATE_WEIGHTS}
     out = {
         "w": analyse_output(value[0], w_ref, mistakes["w"], "w_new"),
         "b": analyse_output(value[1], b_ref, mistakes["b"], "b_new"),
     }
     if len(value) == 2:
-        out["o"] = Finding(False, "only (w_new, b_new) came back; return (w_new, b_new, o)")
+        out["o"] = Finding(False, _("only (w_new, b_new) came back; return (w_new, b_new, o)"))
     else:
         out["o"] = analyse_output(value[2], o_ref, mistakes["o"], "o")
     return out
@@ -383,7 +245,7 @@ def _describe_update(w, b, x, t, lr):
     return f"w {_shape(w)}, x {_shape(x)}, t = {t}, lr = {lr}"
 
 
-UPDATE_IN_PLACE = (
+UPDATE_IN_PLACE = N_(
     "you changed the caller's w in place (w += … or w[...] = …), so the w you were given "
     "changed too: return a new array, w + lr * (t - o) * x"
 )
@@ -411,7 +273,12 @@ def update_verdicts(calls, outcomes):
     out = []
     for k, v in verdicts:
         if k == "w":
-            text = UPDATE_IN_PLACE if v.passed else f"{UPDATE_IN_PLACE}; and {v.message}"
+            in_place = _(UPDATE_IN_PLACE)
+            text = (
+                in_place
+                if v.passed
+                else _("{in_place}; and {message}").format(in_place=in_place, message=v.message)
+            )
             v = Verdict(0.0, text)
         out.append((k, v))
     return out
@@ -430,20 +297,28 @@ def check_perceptron_update(perceptron_update) -> CheckResult:
 
 TRAIN_MESSAGES = {
     "no_early_stop": (
-        "training must stop after the first epoch with zero errors (the list then ends with "
-        "its first 0), as learning.train_perceptron does"
+        N_(
+            "training must stop after the first epoch with zero errors (the list then ends with "
+            "its first 0), as learning.train_perceptron does"
+        )
     ),
     "updates": (
-        "errors[k] must count the examples misclassified after epoch k + 1 (with the weights "
-        "at the end of the epoch), not the updates made during it"
+        N_(
+            "errors[k] must count the examples misclassified after epoch k + 1 (with the weights "
+            "at the end of the epoch), not the updates made during it"
+        )
     ),
     "before": (
-        "errors[k] is counted with the weights before the epoch; count after it (with the "
-        "weights at the end of epoch k + 1)"
+        N_(
+            "errors[k] is counted with the weights before the epoch; count after it (with the "
+            "weights at the end of epoch k + 1)"
+        )
     ),
     "batch": (
-        "the weights change once per epoch (summed updates); the perceptron rule updates "
-        "after each example, in order"
+        N_(
+            "the weights change once per epoch (summed updates); the perceptron rule updates "
+            "after each example, in order"
+        )
     ),
 }
 
@@ -457,7 +332,7 @@ TRAIN_ALIASES = {"updates_late": "updates"}
 def _named(finding: Finding) -> Finding:
     """The finding with each variant's mistake named by its message's key (no duplicates)."""
     names = tuple(dict.fromkeys(TRAIN_ALIASES.get(m, m) for m in finding.mistakes))
-    return Finding(finding.ok, finding.message, names)
+    return Finding(finding.ok, finding.message, names, finding.wrong_shape)
 
 
 def train_variant(X, t, lr, epochs, mistake: str | None = None):
@@ -470,7 +345,7 @@ def train_variant(X, t, lr, epochs, mistake: str | None = None):
     (sum the updates of an epoch and apply them at its end).
     """
     w, b, errors = np.zeros(X.shape[1]), 0.0, []
-    for _ in range(epochs):
+    for _unused in range(epochs):
         before = learning.perceptron_errors(w, b, X, t)
         if mistake == "batch":
             o = cells.perceptron(X, w, b)
@@ -514,8 +389,12 @@ def _analyse_train(X, t, lr, epochs, value):
     w_ref, b_ref, e_ref = learning.train_perceptron(X, t, lr, epochs)
     variants = {m: train_variant(X, t, lr, epochs, m) for m in TRAIN_VARIANTS}
     if not isinstance(value, list) or len(value) != 3:
-        got = f"a list of {len(value)}" if isinstance(value, list) else type(value).__name__
-        msg = f"train must return (w, b, errors); got {got}"
+        got = (
+            _("a list of {n}").format(n=len(value))
+            if isinstance(value, list)
+            else type(value).__name__
+        )
+        msg = _("train must return (w, b, errors); got {got}").format(got=got)
         return {k: Finding(False, msg) for k in ("errors", "w", "b")}
     found = {
         "errors": analyse_output(
@@ -548,11 +427,11 @@ def train_verdicts(calls, outcomes):
         {"no_early_stop": 0.5},
         _describe_train,
     )
-    hint = " (if predict and perceptron_update pass their checks, look at the loop)"
-    known = tuple(TRAIN_MESSAGES.values())
+    hint = _(" (if predict and perceptron_update pass their checks, look at the loop)")
+    known = tuple(_(m) for m in TRAIN_MESSAGES.values())
     out = []
     for k, v in verdicts:  # a wrong result that no known loop mistake explains
-        if v.message.startswith("wrong on") and not any(m in v.message for m in known):
+        if k in TRAIN_WEIGHTS and not v.passed and not any(m in v.message for m in known):
             v = Verdict(v.fraction, v.message + hint)
         out.append((k, v))
     return out
@@ -569,7 +448,7 @@ def check_train(train) -> CheckResult:
 
 
 XOR_WEIGHTS = {"errors": 1.0}
-XOR_TRAIN_HINT = " (xor_errors uses your train: if check_train fails, fix that first)"
+XOR_TRAIN_HINT = N_(" (xor_errors uses your train: if check_train fails, fix that first)")
 
 
 def _draw_xor(rng) -> list[dict]:
@@ -578,7 +457,7 @@ def _draw_xor(rng) -> list[dict]:
             "args": [float(rng.choice([1.0, 0.5, 0.25, 0.125])), int(rng.integers(5, 41))],
             "kwargs": {},
         }
-        for _ in range(3)
+        for _unused in range(3)
     ]
 
 
@@ -594,8 +473,10 @@ def _analyse_xor(lr, epochs, value):
         return {
             "errors": Finding(
                 False,
-                "xor_errors must return the list of error counts only; you returned 3 items: "
-                "did you return train's whole (w, b, errors)? Take its third element",
+                _(
+                    "xor_errors must return the list of error counts only; you returned 3 items: "
+                    "did you return train's whole (w, b, errors)? Take its third element"
+                ),
             )
         }
     arr, problem = as_array(value, "xor_errors")
@@ -605,22 +486,27 @@ def _analyse_xor(lr, epochs, value):
         return {
             "errors": Finding(
                 False,
-                "the error count reaches 0 on XOR, which no line can separate: the perceptron "
-                "can never classify all four points" + XOR_TRAIN_HINT,
+                _(
+                    "the error count reaches 0 on XOR, which no line can separate: the perceptron "
+                    "can never classify all four points"
+                )
+                + _(XOR_TRAIN_HINT),
             )
         }
     if arr.shape != ref.shape:
         return {
             "errors": Finding(
                 False,
-                f"{epochs} epochs asked, {arr.size} error counts returned: XOR never reaches "
-                "0 errors, so training runs every epoch and returns one count per epoch",
+                _(
+                    "{epochs} epochs asked, {size} error counts returned: XOR never reaches "
+                    "0 errors, so training runs every epoch and returns one count per epoch"
+                ).format(epochs=epochs, size=arr.size),
             )
         }
     if close(arr, ref):
-        return {"errors": Finding(True, "right")}
+        return {"errors": Finding(True, _("right"))}
     found = analyse_output(arr, ref, {}, "xor_errors")
-    return {"errors": Finding(False, found.message + XOR_TRAIN_HINT)}
+    return {"errors": Finding(False, found.message + _(XOR_TRAIN_HINT))}
 
 
 def xor_verdicts(calls, outcomes):

@@ -25,9 +25,17 @@ from __future__ import annotations
 import numpy as np
 
 from .. import bptt, cells, data
+from ..i18n import N_, _
 from .common import Assignment, FunctionPart, Verdict, encode
 from .diagnose import CheckResult, as_array, close, compare, fmt_shape
-from .hw01_perceptron import Finding, analyse_output, combine, judge_outputs, run_public_check
+from .findings import Finding, analyse_output, combine, judge_outputs, run_public_check
+from .hw03_rnn_backward import (
+    BACKWARD_MESSAGES,
+    BACKWARD_MISTAKES,
+    BACKWARD_WEIGHTS,
+    GRAD_KEYS,
+    backward_variant,
+)
 
 __all__ = [
     "ASSIGNMENT",
@@ -54,38 +62,52 @@ def _shape(a) -> str:
 
 SUPERVISED_MESSAGES = {
     "one_short": (
-        "one window short: the last row, series[len − n − 1 : len − 1] → series[len − 1], is "
-        "missing (there are len − n windows: range(len(series) - n))"
+        N_(
+            "one window short: the last row, series[len − n − 1 : len − 1] → series[len − 1], is "
+            "missing (there are len − n windows: range(len(series) - n))"
+        )
     ),
     "includes_target": (
-        "each row of X must hold the n values X1 … Xn before the target, not the target "
-        "itself: X[i] = series[i : i + n], Y[i] = series[i + n]"
+        N_(
+            "each row of X must hold the n values X1 … Xn before the target, not the target "
+            "itself: X[i] = series[i : i + n], Y[i] = series[i + n]"
+        )
     ),
     "shifted": (
-        "the window includes the target: X's last column equals Y. X[i] = series[i : i + n] "
-        "ends just before Y[i] = series[i + n]"
+        N_(
+            "the window includes the target: X's last column equals Y. X[i] = series[i : i + n] "
+            "ends just before Y[i] = series[i + n]"
+        )
     ),
     "reversed": (
-        "the columns are in reverse order: X1 is the oldest value of the window and Xn the "
-        "newest, X[i] = series[i : i + n]"
+        N_(
+            "the columns are in reverse order: X1 is the oldest value of the window and Xn the "
+            "newest, X[i] = series[i : i + n]"
+        )
     ),
     "one_long": (
-        "X has one row too many: the last window has no value after it to predict, so there "
-        "are len − n rows, not len − n + 1 (trim the last window of a sliding view)"
+        N_(
+            "X has one row too many: the last window has no value after it to predict, so there "
+            "are len − n rows, not len − n + 1 (trim the last window of a sliding view)"
+        )
     ),
-    "transposed": "X is transposed: one row per window, shape (len − n, n)",
+    "transposed": N_("X is transposed: one row per window, shape (len − n, n)"),
     "three_d": (
-        "X has the feature axis of data.make_windows, (len − n, n, 1); this table is 2-D, "
-        "(len − n, n)"
+        N_(
+            "X has the feature axis of data.make_windows, (len − n, n, 1); this table is 2-D, "
+            "(len − n, n)"
+        )
     ),
     "last_of_window": (
-        "off by one: Y[i] is the last value of its own window; the target is the value after "
-        "it, Y[i] = series[i + n]"
+        N_(
+            "off by one: Y[i] is the last value of its own window; the target is the value after "
+            "it, Y[i] = series[i + n]"
+        )
     ),
     "two_ahead": (
-        "off by one: Y[i] is two steps after the window; it is the next value, series[i + n]"
+        N_("off by one: Y[i] is two steps after the window; it is the next value, series[i + n]")
     ),
-    "column": "Y should be 1-D, shape (len − n,), not a column (len − n, 1)",
+    "column": N_("Y should be 1-D, shape (len − n,), not a column (len − n, 1)"),
 }
 SUPERVISED_WEIGHTS = {"X": 0.5, "Y": 0.5}
 
@@ -117,7 +139,7 @@ def supervised_mistakes(series, n) -> dict[str, dict[str, np.ndarray]]:
 
 def _draw_supervised(rng) -> list[dict]:
     calls = []
-    for _ in range(3):
+    for _unused in range(3):
         length = int(rng.integers(8, 26))
         n = int(rng.integers(2, 6))
         series = np.round(np.cumsum(rng.normal(size=length)), 3) + np.arange(length) * 1e-3
@@ -130,8 +152,15 @@ def _analyse_supervised(series, n, value):
     X_ref, Y_ref = data.make_windows(series, n)
     mistakes = supervised_mistakes(series, n)
     if not isinstance(value, list) or len(value) != 2:
-        got = f"a list of {len(value)}" if isinstance(value, list) else type(value).__name__
-        return {k: Finding(False, f"make_supervised must return (X, Y); got {got}") for k in "XY"}
+        got = (
+            _("a list of {n}").format(n=len(value))
+            if isinstance(value, list)
+            else type(value).__name__
+        )
+        return {
+            k: Finding(False, _("make_supervised must return (X, Y); got {got}").format(got=got))
+            for k in "XY"
+        }
     return {
         "X": analyse_output(value[0], X_ref[:, :, 0], mistakes["X"], "X"),
         "Y": analyse_output(value[1], Y_ref, mistakes["Y"], "Y"),
@@ -164,21 +193,29 @@ def check_make_supervised(make_supervised) -> CheckResult:
 # ------------------------------------------------------------------------------------------
 
 STEP_MESSAGES = {
-    "no_bias": "the bias b is missing: h_t = tanh(x_t Wx + h_{t−1} Wh + b)",
-    "sigmoid": "sigmoid used where the simple RNN uses tanh: h_t = tanh(x_t Wx + h_{t−1} Wh + b)",
-    "relu": "ReLU used where the simple RNN uses tanh",
-    "no_activation": "tanh is missing: you returned the pre-activation x_t Wx + h_{t−1} Wh + b",
+    "no_bias": N_("the bias b is missing: h_t = tanh(x_t Wx + h_{t−1} Wh + b)"),
+    "sigmoid": N_(
+        "sigmoid used where the simple RNN uses tanh: h_t = tanh(x_t Wx + h_{t−1} Wh + b)"
+    ),
+    "relu": N_("ReLU used where the simple RNN uses tanh"),
+    "no_activation": N_("tanh is missing: you returned the pre-activation x_t Wx + h_{t−1} Wh + b"),
     "Wh_transposed": (
-        "Wh is used transposed: in the row (batch-first) convention the recurrent term is "
-        "h_prev @ Wh, not h_prev @ Wh.T (the lesson's W_hᵀ h is the column form)"
+        N_(
+            "Wh is used transposed: in the row (batch-first) convention the recurrent term is "
+            "h_prev @ Wh, not h_prev @ Wh.T (the lesson's W_hᵀ h is the column form)"
+        )
     ),
-    "Wx_transposed": "Wx is used transposed: the input term is x_t @ Wx, Wx of shape (n_in, n_h)",
+    "Wx_transposed": N_(
+        "Wx is used transposed: the input term is x_t @ Wx, Wx of shape (n_in, n_h)"
+    ),
     "swapped": (
-        "the input and recurrent weights are swapped: x_t goes with Wx and h_{t−1} with Wh"
+        N_("the input and recurrent weights are swapped: x_t goes with Wx and h_{t−1} with Wh")
     ),
-    "no_recurrence": "the recurrent term h_{t−1} Wh is missing: without it the RNN has no memory",
-    "no_input": "the input term x_t Wx is missing",
-    "output_transposed": "h_t is transposed: one row per sequence, shape (batch, n_h)",
+    "no_recurrence": N_(
+        "the recurrent term h_{t−1} Wh is missing: without it the RNN has no memory"
+    ),
+    "no_input": N_("the input term x_t Wx is missing"),
+    "output_transposed": N_("h_t is transposed: one row per sequence, shape (batch, n_h)"),
 }
 STEP_CREDITS = {
     "no_bias": 0.5,
@@ -264,99 +301,12 @@ def check_rnn_step(rnn_step) -> CheckResult:
 # The sequence → vector model: loss and backward pass
 # ------------------------------------------------------------------------------------------
 
-GRAD_KEYS = ("Wx", "Wh", "b", "Wy", "by")
-
-BACKWARD_MESSAGES = {
-    "sign": (
-        "the sign is reversed: ∂L/∂ŷ = 2(ŷ − y)/N (prediction minus target); your gradient "
-        "points uphill"
-    ),
-    "no_recurrent": (
-        "the recurrent term is missing: δh_t = ∂L/∂ŷ_t Wyᵀ + δa_{t+1} Whᵀ; without "
-        "δa_{t+1} Whᵀ the gradient is truncated to one step (only the last step contributes)"
-    ),
-    "no_tanh_derivative": (
-        "the tanh derivative is missing: δa_t = δh_t ⊙ (1 − h_t²), not δa_t = δh_t"
-    ),
-    "tanh_derivative_of_previous": (
-        "the tanh derivative uses the previous state: δa_t = δh_t ⊙ (1 − h_t²) with the state "
-        "h_t this step computed, not 1 − h_{t−1}²"
-    ),
-    "readout_every_step": (
-        "the read-out's term is added at every step: only the last state is read out, so "
-        "only δh_T gets ∂L/∂ŷ Wyᵀ; earlier states get their gradient only through δa_{t+1} Whᵀ"
-    ),
-    "tanh_derivative_of_a": (
-        "the tanh derivative is taken at the wrong place: tanh′(a_t) = 1 − tanh(a_t)² = "
-        "1 − h_t², not 1 − a_t²"
-    ),
-    "Wh_uses_h_t": "∂L/∂Wh = Σ_t h_{t−1}ᵀ δa_t uses the previous state h_{t−1}, not h_t",
-    "Wh_h0_missing": (
-        "the first step's term h_0ᵀ δa_1 is missing from ∂L/∂Wh: h_{t−1} at t = 1 is h0, not zero"
-    ),
-    "h0_ignored": "the forward pass starts from zeros: it must start from the given h0",
-    "recurrent_not_transposed": (
-        "the recurrent term goes back through Whᵀ: δh_{t−1} gets δa_t @ Wh.T, not δa_t @ Wh"
-    ),
-    "scale": (
-        "a constant multiple of the right gradient: check ∂L/∂ŷ = 2(ŷ − y)/N with N the "
-        "number of entries of Y (a missing 2 gives half, a sum instead of the mean N times)"
-    ),
-}
-BACKWARD_MISTAKES = tuple(k for k in BACKWARD_MESSAGES if k != "scale")
-BACKWARD_WEIGHTS = {"Wx": 0.25, "Wh": 0.25, "b": 0.2, "Wy": 0.15, "by": 0.15}
-
-
-def backward_variant(X, Y, params, h0, mistake: str | None = None) -> dict[str, np.ndarray]:
-    """BPTT of the sequence → vector model with one known mistake (grader-side diagnosis).
-
-    ``mistake=None`` gives the right gradients (the tests check it against
-    ``course_lib.bptt.bptt``); otherwise one of ``BACKWARD_MISTAKES``. The model::
-
-        a_t = x_t Wx + h_{t−1} Wh + b,  h_t = tanh(a_t),  ŷ = h_T Wy + by,  L = mean((ŷ − y)²)
-    """
-    Wx, Wh, b, Wy, by = (np.asarray(params[k], dtype=float) for k in GRAD_KEYS)
-    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
-    h = np.zeros_like(np.asarray(h0, float)) if mistake == "h0_ignored" else np.asarray(h0, float)
-    A, H, H_prev = [], [], []
-    for t in range(X.shape[1]):
-        H_prev.append(h)
-        A.append(X[:, t] @ Wx + h @ Wh + b)
-        h = np.tanh(A[-1])
-        H.append(h)
-    dY = 2.0 * (H[-1] @ Wy + by - Y) / Y.size
-    g = {k: np.zeros_like(v) for k, v in zip(GRAD_KEYS, (Wx, Wh, b, Wy, by), strict=True)}
-    g["Wy"], g["by"] = H[-1].T @ dY, dY.sum(axis=0)
-    dh = dY @ Wy.T
-    for t in range(X.shape[1] - 1, -1, -1):
-        if mistake == "no_tanh_derivative":
-            da = dh
-        elif mistake == "tanh_derivative_of_a":
-            da = dh * (1.0 - A[t] ** 2)
-        elif mistake == "tanh_derivative_of_previous":
-            da = dh * (1.0 - H_prev[t] ** 2)
-        else:
-            da = dh * (1.0 - H[t] ** 2)
-        g["Wx"] += X[:, t].T @ da
-        prev = H[t] if mistake == "Wh_uses_h_t" else H_prev[t]
-        if mistake == "Wh_h0_missing" and t == 0:
-            prev = np.zeros_like(prev)
-        g["Wh"] += prev.T @ da
-        g["b"] += da.sum(axis=0)
-        if mistake == "no_recurrent":
-            dh = np.zeros_like(dh)
-        else:
-            dh = da @ (Wh if mistake == "recurrent_not_transposed" else Wh.T)
-        if mistake == "readout_every_step":
-            dh = dh + dY @ Wy.T
-    if mistake == "sign":
-        g = {k: -v for k, v in g.items()}
-    return g
+# (GRAD_KEYS and the known mistakes of BPTT with their messages: hw03_rnn_backward)
 
 
 def _draw_model(rng, calls: int = 3) -> list[dict]:
     out = []
-    for _ in range(calls):
+    for _unused in range(calls):
         batch, time = int(rng.integers(1, 4)), int(rng.integers(3, 7))
         n_in, n_h, n_out = int(rng.integers(1, 4)), int(rng.integers(2, 5)), int(rng.integers(1, 3))
         params = {
@@ -378,12 +328,12 @@ def _describe_model(X, Y, params, h0):
 
 
 LOSS_MESSAGES = {
-    "sum": "the loss is the mean of the squared errors over every entry of Y, not their sum",
-    "rmse": "no square root: L = mean((ŷ − y)²), not its root",
-    "no_square": "the errors must be squared: L = mean((ŷ − y)²)",
-    "h0_ignored": "the forward pass starts from zeros: it must start from the given h0",
-    "no_by": "the read-out's bias is missing: ŷ = h_T Wy + by",
-    "first_step": "the read-out uses h_1; it uses the last state: ŷ = h_T Wy + by",
+    "sum": N_("the loss is the mean of the squared errors over every entry of Y, not their sum"),
+    "rmse": N_("no square root: L = mean((ŷ − y)²), not its root"),
+    "no_square": N_("the errors must be squared: L = mean((ŷ − y)²)"),
+    "h0_ignored": N_("the forward pass starts from zeros: it must start from the given h0"),
+    "no_by": N_("the read-out's bias is missing: ŷ = h_T Wy + by"),
+    "first_step": N_("the read-out uses h_1; it uses the last state: ŷ = h_T Wy + by"),
 }
 LOSS_WEIGHTS = {"L": 1.0}
 
@@ -418,8 +368,10 @@ def _analyse_loss(X, Y, params, h0, value):
         return {
             "L": Finding(
                 False,
-                f"L is an array of shape {fmt_shape(arr.shape)}; return one number, "
-                "float(np.mean(...)), not an array",
+                _(
+                    "L is an array of shape {shape}; return one number, "
+                    "float(np.mean(...)), not an array"
+                ).format(shape=fmt_shape(arr.shape)),
             )
         }
     return {"L": analyse_output(arr, ref, loss_mistakes(X, Y, params, h0), "L")}
@@ -452,11 +404,13 @@ def _scale_of(arr, ref) -> float | None:
 
 def _analyse_backward(X, Y, params, h0, value):
     X, Y, h0 = (np.asarray(a, float) for a in (X, Y, h0))
-    _, ref = bptt.bptt(X, Y, params, h0)
+    _unused, ref = bptt.bptt(X, Y, params, h0)
     variants = {m: backward_variant(X, Y, params, h0, m) for m in BACKWARD_MISTAKES}
     if not isinstance(value, dict) or "unsupported" in value:
         got = value.get("unsupported", "dict") if isinstance(value, dict) else type(value).__name__
-        msg = f"rnn_backward must return a dict of gradients with keys {list(GRAD_KEYS)}; got {got}"
+        msg = _("rnn_backward must return a dict of gradients with keys {keys}; got {got}").format(
+            keys=list(GRAD_KEYS), got=got
+        )
         return {k: Finding(False, msg) for k in GRAD_KEYS}
     out = {}
     for key in GRAD_KEYS:
@@ -468,24 +422,26 @@ def _analyse_backward(X, Y, params, h0, value):
         else:
             out[key] = Finding(
                 False,
-                f"grads has no key {key!r} (keys: {sorted(value)}); use the parameters' names, "
-                f"grads[{key!r}] = ∂L/∂{key}, as course_lib.bptt.bptt does",
+                _(
+                    "grads has no key {key!r} (keys: {keys}); use the parameters' names, "
+                    "grads[{key!r}] = ∂L/∂{key}, as course_lib.bptt.bptt does"
+                ).format(key=key, keys=sorted(value)),
             )
             continue
         finding = analyse_output(got, ref[key], {m: v[key] for m, v in variants.items()}, name)
         if not finding.ok and not finding.mistakes:
-            _, _, arr = compare(got, ref[key], name)
+            _unused, _unused, arr = compare(got, ref[key], name)
             if _scale_of(arr, ref[key]) is not None:
                 finding = Finding(False, finding.message, ("scale",))
             elif arr is not None and arr.ndim == 2 and arr.shape[1:] == ref[key].shape:
                 finding = Finding(
-                    False, finding.message + " (sum over the batch too, not only over time)"
+                    False, finding.message + _(" (sum over the batch too, not only over time)")
                 )
         out[key] = finding
     return out
 
 
-LOOP_HINT = (
+LOOP_HINT = N_(
     " (Wy and by are right, so the forward pass and the read-out are fine: the mistake is in "
     "the backward loop. Check which state each δa_t uses and that only δh_T gets the "
     "read-out's term)"
@@ -511,11 +467,11 @@ def backward_verdicts(calls, outcomes):
     by_key = dict(verdicts)
     if not all(k in by_key and by_key[k].passed for k in ("Wy", "by")):
         return verdicts
-    known = tuple(BACKWARD_MESSAGES.values())
+    known = tuple(_(m) for m in BACKWARD_MESSAGES.values())
     out = []
     for k, v in verdicts:
         if k in ("Wx", "Wh", "b") and not v.passed and not any(m in v.message for m in known):
-            v = Verdict(v.fraction, v.message + LOOP_HINT)
+            v = Verdict(v.fraction, v.message + _(LOOP_HINT))
         out.append((k, v))
     return out
 

@@ -20,7 +20,9 @@ The diagnosis functions (``diagnose_lstm_step`` …) work on plain data (decoded
 outcomes). The public checks (``check_lstm_step(lstm_step)`` …) call the student's function
 on fixed inputs in the notebook, turn its answer into plain data exactly as the grader's kernel
 does, and run the same diagnosis; the grader's ``judge`` runs it on inputs drawn at grading
-time, with references computed in the grader's process by ``course_lib.cells``.
+time, with references computed in the grader's process by ``course_lib.cells``. Each part's
+check and judge come from one :class:`.diagnose.Diagnosis`; the inputs, known mistakes and
+diagnosis of ``lstm_step`` are in :mod:`.hw05_lstm_step`.
 
 numpy only: no TensorFlow here or in the homework, so grading hw05 is fast.
 """
@@ -32,19 +34,25 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .. import cells
-from .common import Assignment, FunctionPart, Verdict, decode, encode
+from ..i18n import N_, _
+from .common import Assignment, FunctionPart, decode
 from .diagnose import (
     CheckResult,
-    aggregate,
+    Diagnosis,
     as_array,
     close,
-    compare,
-    diagnose_calls,
     first_match,
     fmt_shape,
     outcome_problem,
-    run_check,
     shape_problem,
+)
+from .hw05_lstm_step import (
+    GATES,
+    LSTM_LABELS,
+    LSTM_WEIGHTS,
+    diagnose_lstm_step,
+    draw_lstm_calls,
+    public_lstm_calls,
 )
 
 __all__ = [
@@ -61,282 +69,13 @@ __all__ = [
     "judge_lstm_step",
 ]
 
-GATES = ("f", "i", "o", "g")
-GATE_NAMES = {"f": "forget gate f", "i": "input gate i", "o": "output gate o", "g": "candidate g"}
-#: Credit of each output of lstm_step (the states weigh twice a gate), in the order they are
-#: computed, so that a message names a wrong gate before what follows from it.
-LSTM_WEIGHTS = {"f": 1.0, "i": 1.0, "o": 1.0, "g": 1.0, "c_t": 2.0, "h_t": 2.0}
-LSTM_LABELS = {**{k: f"gate {k}" for k in GATES}, "c_t": "c_t", "h_t": "h_t"}
-
-
 # ------------------------------------------------------------------------------------------
-# Part 1: lstm_step
+# Part 1: lstm_step (its inputs, known mistakes and diagnosis: hw05_lstm_step)
 # ------------------------------------------------------------------------------------------
 
-
-def _lstm_call(rng: np.random.Generator, batch: int, n_in: int, n_h: int) -> dict:
-    """One call of lstm_step: inputs and weights drawn with ``rng``, encoded as plain data."""
-    params = {}
-    for k in GATES:
-        params[f"Wx_{k}"] = rng.normal(0.0, 0.7, size=(n_in, n_h))
-        params[f"Wh_{k}"] = rng.normal(0.0, 0.7, size=(n_h, n_h))
-        # |b| ≥ 0.4 so that a missing bias always shows
-        params[f"b_{k}"] = rng.choice([-1.0, 1.0], size=n_h) * rng.uniform(0.4, 1.5, size=n_h)
-    x = rng.normal(0.0, 1.0, size=(batch, n_in))
-    h = rng.uniform(-0.9, 0.9, size=(batch, n_h))
-    c = rng.normal(0.0, 1.5, size=(batch, n_h))
-    return {"args": [encode(x), encode(h), encode(c), encode(params)], "kwargs": {}}
-
-
-def _distinct_sizes(rng: np.random.Generator) -> tuple[int, int, int]:
-    """(batch, n_in, n_h) between 2 and 6 with batch ≠ n_h, so a transposed answer shows."""
-    while True:
-        batch, n_in, n_h = (int(v) for v in rng.integers(2, 7, size=3))
-        if batch != n_h:
-            return batch, n_in, n_h
-
-
-def draw_lstm_calls(rng: np.random.Generator) -> list[dict]:
-    """Three calls with random sizes and values (the grader's inputs, drawn at grading time)."""
-    return [_lstm_call(rng, *_distinct_sizes(rng)) for _ in range(3)]
-
-
-def public_lstm_calls() -> list[dict]:
-    """The public check's fixed inputs: (batch, n_in, n_h) = (2, 3, 4) and (3, 1, 2)."""
-    rng = np.random.default_rng(5)
-    return [_lstm_call(rng, 2, 3, 4), _lstm_call(rng, 3, 1, 2)]
-
-
-def _gate_variants(k: str, x, h, c, p) -> dict[str, np.ndarray]:
-    """Known mistakes in gate ``k``, each computed from the same inputs."""
-    act, other = (cells.tanh, cells.sigmoid) if k == "g" else (cells.sigmoid, cells.tanh)
-    right, wrong = ("tanh", "σ") if k == "g" else ("σ", "tanh")
-    wx, wh, b = p[f"Wx_{k}"], p[f"Wh_{k}"], p[f"b_{k}"]
-    name = GATE_NAMES[k]
-    v: dict[str, np.ndarray | None] = {
-        f"{name}: the bias b_{k} is missing": act(x @ wx + h @ wh),
-        f"{name}: it uses {wrong} where it should use {right} (sigmoid and tanh swapped)": other(
-            x @ wx + h @ wh + b
-        ),
-        f"{name}: the activation {right} is missing (the raw sum x_t Wx_{k} + h Wh_{k} + b_{k})": (
-            x @ wx + h @ wh + b
-        ),
-        f"{name}: the input term x_t Wx_{k} is missing": act(h @ wh + b),
-        f"{name}: the recurrent term h_(t-1) Wh_{k} is missing": act(x @ wx + b),
-        f"{name}: the recurrent weights are transposed (h_(t-1) Wh_{k}.T instead of "
-        f"h_(t-1) Wh_{k})": act(x @ wx + h @ wh.T + b),
-        f"{name}: it uses c_(t-1) where it should use h_(t-1)": act(x @ wx + c @ wh + b),
-    }
-    if wx.shape[0] == wx.shape[1]:
-        v[f"{name}: the input weights are transposed (x_t Wx_{k}.T)"] = act(x @ wx.T + h @ wh + b)
-        v[f"{name}: Wx_{k} and Wh_{k} are swapped (x_t Wh_{k} + h_(t-1) Wx_{k})"] = act(
-            x @ wh + h @ wx + b
-        )
-    for j in GATES:
-        if j == k:
-            continue
-        pre_j = x @ p[f"Wx_{j}"] + h @ p[f"Wh_{j}"] + p[f"b_{j}"]
-        v[
-            f"{name}: gates['{k}'] holds the values of the {GATE_NAMES[j]} (its weights "
-            f"Wx_{j}, Wh_{j}, b_{j}, or a mix-up of the dict's keys)"
-        ] = act(pre_j)
-        if j == "g" or k == "g":
-            v[
-                f"{name}: gates['{k}'] holds the values of the {GATE_NAMES[j]} "
-                "(a mix-up of the dict's keys)"
-            ] = (cells.tanh if j == "g" else cells.sigmoid)(pre_j)
-    return v
-
-
-def _c_variants(f, i, g, o, h, c) -> dict[str, np.ndarray]:
-    return {
-        "c_t: the forget and input gates are swapped (c_t = i ⊙ c_(t-1) + f ⊙ g)": i * c + f * g,
-        "c_t uses h_(t-1) where it should use c_(t-1) (c_t = f ⊙ h_(t-1) + i ⊙ g)": f * h + i * g,
-        "c_t: the input gate is missing (c_t = f ⊙ c_(t-1) + g)": f * c + g,
-        "c_t: the candidate is missing (c_t = f ⊙ c_(t-1) + i)": f * c + i,
-        "c_t: the forget gate is missing (c_t = c_(t-1) + i ⊙ g)": c + i * g,
-        "c_t: f is what is KEPT, not what is forgotten (you wrote (1 − f) ⊙ c_(t-1))": (
-            (1 - f) * c + i * g
-        ),
-        "c_t is squashed by tanh (c_t = tanh(f ⊙ c_(t-1) + i ⊙ g)); c is never squashed": np.tanh(
-            f * c + i * g
-        ),
-        "c_t uses the output gate where the forget gate belongs (o ⊙ c_(t-1))": o * c + i * g,
-        "c_t: f and i multiply the wrong terms' partners (f ⊙ g + i ⊙ c_(t-1))": f * g + i * c,
-    }
-
-
-def _h_variants(o, c_t, c_prev) -> dict[str, np.ndarray]:
-    return {
-        "h_t: the output gate is applied to c_t without tanh (h_t = o ⊙ c_t; it should be "
-        "o ⊙ tanh(c_t))": o * c_t,
-        "h_t: the cell output uses σ where it should use tanh (h_t = o ⊙ σ(c_t))": (
-            o * cells.sigmoid(c_t)
-        ),
-        "h_t uses c_(t-1) where it should use the new c_t (h_t = o ⊙ tanh(c_(t-1)))": (
-            o * np.tanh(c_prev)
-        ),
-        "h_t: the output gate is missing (h_t = tanh(c_t))": np.tanh(c_t),
-        "h_t: o is inside the tanh (h_t = tanh(o ⊙ c_t))": np.tanh(o * c_t),
-    }
-
-
-def _read_lstm_answer(value) -> tuple[object, object, object, str | None]:
-    """Split a decoded answer into (h, c, gates, problem with the structure or None)."""
-    if isinstance(value, list) and len(value) == 3:
-        return value[0], value[1], value[2], None
-    if isinstance(value, list) and len(value) == 2:
-        return (
-            value[0],
-            value[1],
-            None,
-            "lstm_step returned 2 values; expected 3: (h_t, c_t, gates) with gates a dict",
-        )
-    if isinstance(value, dict) and "unsupported" in value:
-        what = value["unsupported"]
-    elif isinstance(value, list):
-        what = f"a tuple of {len(value)} values"
-    elif isinstance(value, dict):
-        what = "a dict"
-    else:
-        what = type(value).__name__
-    problem = f"lstm_step returned {what}; expected a tuple (h_t, c_t, gates)"
-    return None, None, None, problem
-
-
-def diagnose_lstm_step(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, str]]:
-    """What is right and wrong in one answer of ``lstm_step``, per output.
-
-    ``call`` is plain data ``{"args": [x_t, h_prev, c_prev, params]}``, ``outcome`` the kernel's
-    answer (see ``FunctionPart``). The reference is ``course_lib.cells.lstm_step`` on the same
-    inputs; a wrong output is compared with the known mistakes computed from the same inputs
-    (and from the student's own gates, so a wrong c_t that only follows from a wrong gate is
-    said to follow). Returns ``{"h_t", "c_t", "f", "i", "o", "g"} -> (ok, message)``.
-    """
-    keys = list(LSTM_WEIGHTS)
-    problem = outcome_problem(outcome, "lstm_step")
-    if problem:
-        return {k: (False, problem) for k in keys}
-    x, h, c, p = (decode(a) for a in call["args"])
-    h_ref, c_ref, g_ref = cells.lstm_step(x, h, c, p)
-    refs = {"h_t": h_ref, "c_t": c_ref, **g_ref}
-    h_got, c_got, gates_got, problem = _read_lstm_answer(decode(outcome["value"]))
-    out: dict[str, tuple[bool, str]] = {}
-    arrays: dict[str, np.ndarray | None] = {}
-
-    # the gates dict
-    if problem and gates_got is None and h_got is None:
-        return {k: (False, problem) for k in keys}
-    if gates_got is None:
-        for k in GATES:
-            out[k] = (False, problem)
-            arrays[k] = None
-    elif not isinstance(gates_got, dict) or "unsupported" in gates_got:
-        what = gates_got.get("unsupported") if isinstance(gates_got, dict) else None
-        what = what or type(gates_got).__name__
-        for k in GATES:
-            out[k] = (False, f"gates is a {what}; expected a dict with keys 'f', 'i', 'o', 'g'")
-            arrays[k] = None
-    else:
-        for k in GATES:
-            if k not in gates_got:
-                have = ", ".join(repr(s) for s in sorted(gates_got)) or "no keys"
-                out[k] = (
-                    False,
-                    f"gates has no key '{k}' ({GATE_NAMES[k]}); it has {have}. Expected the keys "
-                    "'f', 'i', 'o', 'g' (the lecture's names; g is the candidate c̃)",
-                )
-                arrays[k] = None
-                continue
-            ok, msg, arr = compare(gates_got[k], refs[k], f"gates['{k}']")
-            arrays[k] = arr
-            if ok or arr is None or arr.shape != refs[k].shape:
-                out[k] = (ok, "right" if ok else msg)
-                continue
-            found = first_match(arr, _gate_variants(k, x, h, c, p), refs[k])
-            out[k] = (False, found or f"{GATE_NAMES[k]}: {msg}")
-        f_arr, i_arr = arrays.get("f"), arrays.get("i")
-        if close(f_arr, refs["i"]) and close(i_arr, refs["f"]):
-            both = "the forget and input gates are swapped (gates['f'] holds i, gates['i'] holds f)"
-            out["f"] = (False, both)
-            out["i"] = (False, both)
-
-    # (c, h) returned in the wrong order
-    h_arr, _ = as_array(h_got, "h_t")
-    c_arr, _ = as_array(c_got, "c_t")
-    if close(h_arr, c_ref) and close(c_arr, h_ref) and not close(h_ref, c_ref):
-        swapped = "you returned (c_t, h_t, gates); the contract is (h_t, c_t, gates)"
-        out["h_t"] = (False, swapped)
-        out["c_t"] = (False, swapped)
-        return out
-
-    # c_t
-    gates_bad = [GATE_NAMES[k] for k in "fig" if not out[k][0]]
-    mine = {k: arrays.get(k) for k in GATES}
-    usable = all(mine[k] is not None and mine[k].shape == c_ref.shape for k in GATES)
-    ok, msg, c_arr = compare(c_got, c_ref, "c_t")
-    if ok:
-        out["c_t"] = (True, "right")
-    elif c_arr is None or c_arr.shape != c_ref.shape:
-        out["c_t"] = (False, msg)
-    else:
-        found = None
-        if usable and close(c_arr, mine["f"] * c + mine["i"] * mine["g"]):
-            found = (
-                "c_t = f ⊙ c_(t-1) + i ⊙ g is right for your gates, but your "
-                + " and ".join(gates_bad)
-                + (" is" if len(gates_bad) == 1 else " are")
-                + " wrong: fix the gates first"
-            )
-        for source in ([refs] + ([mine] if usable else [])) if not found else []:
-            cands = _c_variants(source["f"], source["i"], source["g"], source["o"], h, c)
-            found = first_match(c_arr, cands, c_ref)
-            if found:
-                break
-        out["c_t"] = (False, found or msg)
-
-    # h_t
-    ok, msg, h_arr = compare(h_got, h_ref, "h_t")
-    if ok:
-        out["h_t"] = (True, "right")
-    elif h_arr is None or h_arr.shape != h_ref.shape:
-        out["h_t"] = (False, msg)
-    else:
-        found = None
-        o_mine = arrays.get("o")
-        c_mine = c_arr if c_arr is not None and c_arr.shape == c_ref.shape else None
-        o_usable = o_mine is not None and o_mine.shape == h_ref.shape
-        if o_usable and c_mine is not None and close(h_arr, o_mine * np.tanh(c_mine)):
-            wrong = [n for n, bad in (("o", not out["o"][0]), ("c_t", not out["c_t"][0])) if bad]
-            found = (
-                "h_t = o ⊙ tanh(c_t) is right for your "
-                + " and ".join(wrong)
-                + ", which "
-                + ("is" if len(wrong) == 1 else "are")
-                + " wrong: fix "
-                + ("it" if len(wrong) == 1 else "them")
-                + " first"
-            )
-        sources = [(refs["o"], c_ref)]
-        if o_usable or c_mine is not None:
-            o_s = o_mine if o_usable else refs["o"]
-            sources.append((o_s, c_mine if c_mine is not None else c_ref))
-        for o_s, c_s in sources if not found else []:
-            found = first_match(h_arr, _h_variants(o_s, c_s, c), h_ref)
-            if found:
-                break
-        out["h_t"] = (False, found or msg)
-    return out
-
-
-def lstm_step_verdicts(calls: list[dict], outcomes: list[dict]):
-    """Per-output verdicts and the weighted verdict of ``lstm_step`` over several calls."""
-    return aggregate(diagnose_calls(calls, outcomes, diagnose_lstm_step), LSTM_WEIGHTS, LSTM_LABELS)
-
-
-def judge_lstm_step(calls: list[dict], outcomes: list[dict]) -> Verdict:
-    """The grader's verdict: h_t and c_t count 2, each gate 1, averaged over the calls."""
-    return lstm_step_verdicts(calls, outcomes)[1]
+LSTM_STEP = Diagnosis("lstm_step", diagnose_lstm_step, LSTM_WEIGHTS, LSTM_LABELS)
+#: The grader's verdict: h_t and c_t count 2, each gate 1, averaged over the calls.
+judge_lstm_step = LSTM_STEP.judge
 
 
 def check_lstm_step(lstm_step: Callable) -> CheckResult:
@@ -346,9 +85,7 @@ def check_lstm_step(lstm_step: Callable) -> CheckResult:
     nothing came back at all. The result is true when everything is right and shows nothing
     in a notebook. Advice only: the score comes from the autograder.
     """
-    return run_check(
-        "lstm_step", lstm_step, public_lstm_calls(), lambda c, o: lstm_step_verdicts(c, o)[0]
-    )
+    return LSTM_STEP.check(lstm_step, public_lstm_calls())
 
 
 # ------------------------------------------------------------------------------------------
@@ -356,11 +93,11 @@ def check_lstm_step(lstm_step: Callable) -> CheckResult:
 # ------------------------------------------------------------------------------------------
 
 INIT_CHECKS = {
-    "shapes": "keys and shapes",
-    "forget_bias": "forget bias b_f = 1",
-    "other_biases": "other biases 0",
-    "weights": "small random weights",
-    "seed": "the seed decides the weights",
+    "shapes": N_("keys and shapes"),
+    "forget_bias": N_("forget bias b_f = 1"),
+    "other_biases": N_("other biases 0"),
+    "weights": N_("small random weights"),
+    "seed": N_("the seed decides the weights"),
 }
 #: Largest root mean square of all initial weights of all calls (pooled: at least 96 numbers in
 #: the drawn calls, so a standard deviation of 0.5 always passes and one of 1 always fails), so
@@ -395,7 +132,9 @@ def public_init_calls() -> list[dict]:
 def _read_params(value, n_in: int, n_h: int) -> tuple[dict | None, str | None]:
     if not isinstance(value, dict) or "unsupported" in value:
         what = value.get("unsupported") if isinstance(value, dict) else type(value).__name__
-        return None, f"init_lstm_params returned a {what}; expected a dict of numpy arrays"
+        return None, _(
+            "init_lstm_params returned a {what}; expected a dict of numpy arrays"
+        ).format(what=what)
     expected = {}
     for k in GATES:
         expected[f"Wx_{k}"] = (n_in, n_h)
@@ -404,12 +143,18 @@ def _read_params(value, n_in: int, n_h: int) -> tuple[dict | None, str | None]:
     arrays = {}
     for key, shape in expected.items():
         if key not in value:
-            have = ", ".join(sorted(value)[:14]) or "no keys"
-            return None, f"params has no key '{key}' (shape {shape}); it has {have}"
+            have = ", ".join(sorted(value)[:14]) or _("no keys")
+            return None, _("params has no key '{key}' (shape {shape}); it has {have}").format(
+                key=key, shape=shape, have=have
+            )
         arr, problem = as_array(value[key], f"params['{key}']")
         if problem:
             return None, problem
-        problem = shape_problem(arr, shape, f"params['{key}'] for n_in={n_in}, n_h={n_h}")
+        problem = shape_problem(
+            arr,
+            shape,
+            _("params['{key}'] for n_in={n_in}, n_h={n_h}").format(key=key, n_in=n_in, n_h=n_h),
+        )
         if problem:
             return None, problem
         arrays[key] = arr
@@ -427,7 +172,7 @@ def diagnose_init_lstm_params(calls: list[dict], outcomes: list[dict]) -> dict[s
     same weights, another seed other weights.
     Returns ``{check -> (ok, message)}``.
     """
-    res = {k: (True, "right") for k in INIT_CHECKS}
+    res = {k: (True, _("right")) for k in INIT_CHECKS}
     read = []
     for call, outcome in zip(calls, outcomes, strict=False):
         n_in, n_h, seed = call["args"]
@@ -436,33 +181,41 @@ def diagnose_init_lstm_params(calls: list[dict], outcomes: list[dict]) -> dict[s
         if not problem:
             params, problem = _read_params(decode(outcome["value"]), n_in, n_h)
         if problem:
-            later = "not checked (fix the keys and shapes first)"
+            later = _("not checked (fix the keys and shapes first)")
             return {k: (False, problem if k == "shapes" else later) for k in INIT_CHECKS}
         read.append(params)
         if res["forget_bias"][0] and not np.allclose(params["b_f"], 1.0):
             if np.allclose(params["b_f"], 0.0):
-                msg = "b_f is 0: the forget bias must start at 1 (unit_forget_bias)"
+                msg = _("b_f is 0: the forget bias must start at 1 (unit_forget_bias)")
             else:
-                msg = f"b_f is {np.round(params['b_f'], 3)}; every entry must be 1"
+                msg = _("b_f is {b_f}; every entry must be 1").format(
+                    b_f=np.round(params["b_f"], 3)
+                )
             res["forget_bias"] = (False, msg)
         for k in "iog":
             if res["other_biases"][0] and not np.allclose(params[f"b_{k}"], 0.0):
                 res["other_biases"] = (
                     False,
-                    f"b_{k} is {np.round(params[f'b_{k}'], 3)}; only the forget bias is 1, "
-                    "the others start at 0",
+                    _("b_{k} is {value}; only the forget bias is 1, the others start at 0").format(
+                        k=k, value=np.round(params[f"b_{k}"], 3)
+                    ),
                 )
         for key in [f"{w}_{k}" for k in GATES for w in ("Wx", "Wh")]:
             w = params[key]
             if not res["weights"][0]:
                 break
             if not np.all(np.isfinite(w)):
-                res["weights"] = (False, f"params['{key}'] has NaN or infinite entries")
+                res["weights"] = (
+                    False,
+                    _("params['{key}'] has NaN or infinite entries").format(key=key),
+                )
             elif w.size > 1 and np.ptp(w) == 0:
                 res["weights"] = (
                     False,
-                    f"every entry of params['{key}'] is {w.flat[0]:.3g}: the weights must be "
-                    "random, or all units stay identical (no symmetry breaking)",
+                    _(
+                        "every entry of params['{key}'] is {value:.3g}: the weights must be "
+                        "random, or all units stay identical (no symmetry breaking)"
+                    ).format(key=key, value=w.flat[0]),
                 )
         for w in ("Wx", "Wh"):
             mats = [params[f"{w}_{k}"] for k in GATES]
@@ -473,19 +226,23 @@ def diagnose_init_lstm_params(calls: list[dict], outcomes: list[dict]) -> dict[s
             ):
                 res["weights"] = (
                     False,
-                    f"{w}_f, {w}_i, {w}_o and {w}_g are the same matrix: the four gates would "
-                    "compute the same thing. Create the generator once, rng = "
-                    "np.random.default_rng(seed), and draw each of the eight matrices from it "
-                    "in turn (a new default_rng(seed) per matrix repeats the same numbers)",
+                    _(
+                        "{w}_f, {w}_i, {w}_o and {w}_g are the same matrix: the four gates would "
+                        "compute the same thing. Create the generator once, rng = "
+                        "np.random.default_rng(seed), and draw each of the eight matrices from "
+                        "it in turn (a new default_rng(seed) per matrix repeats the same numbers)"
+                    ).format(w=w),
                 )
     weights = [p[k].ravel() for p in read for k in p if k.startswith("W")]
     rms = float(np.sqrt(np.mean(np.concatenate(weights) ** 2))) if weights else 0.0
     if res["weights"][0] and rms > MAX_INIT_RMS:
         res["weights"] = (
             False,
-            f"the weights have a root mean square of {rms:.2f}, over the limit of "
-            f"{MAX_INIT_RMS} (the same here and in the grader): draw them with a standard "
-            "deviation of 0.5 or less, so that f ≈ σ(b_f) at the start",
+            _(
+                "the weights have a root mean square of {rms:.2f}, over the limit of "
+                "{limit} (the same here and in the grader): draw them with a "
+                "standard deviation of 0.5 or less, so that f ≈ σ(b_f) at the start"
+            ).format(rms=rms, limit=MAX_INIT_RMS),
         )
     if len(read) >= 3:
         same = all(np.array_equal(read[0][k], read[1][k]) for k in read[0])
@@ -495,35 +252,30 @@ def diagnose_init_lstm_params(calls: list[dict], outcomes: list[dict]) -> dict[s
         if not same:
             res["seed"] = (
                 False,
-                "two calls with the same seed gave different weights: draw them with "
-                "np.random.default_rng(seed)",
+                _(
+                    "two calls with the same seed gave different weights: draw them with "
+                    "np.random.default_rng(seed)"
+                ),
             )
         elif not other and res["weights"][0]:
-            res["seed"] = (False, "two different seeds gave the same weights: use the seed")
+            res["seed"] = (False, _("two different seeds gave the same weights: use the seed"))
     return res
 
 
-def _init_verdicts(calls, outcomes):
-    try:
-        per = diagnose_init_lstm_params(calls, outcomes)
-    except Exception as exc:
-        per = {k: (False, f"could not read the answer ({type(exc).__name__})") for k in INIT_CHECKS}
-    return aggregate([per], {k: 1.0 for k in INIT_CHECKS}, INIT_CHECKS)
-
-
-def judge_init_lstm_params(calls: list[dict], outcomes: list[dict]) -> Verdict:
-    """The grader's verdict: one fifth per check of ``diagnose_init_lstm_params``."""
-    return _init_verdicts(calls, outcomes)[1]
+INIT_LSTM_PARAMS = Diagnosis(
+    "init_lstm_params",
+    diagnose_init_lstm_params,
+    {k: 1.0 for k in INIT_CHECKS},
+    INIT_CHECKS,
+    per_call=False,
+)
+#: The grader's verdict: one fifth per check of ``diagnose_init_lstm_params``.
+judge_init_lstm_params = INIT_LSTM_PARAMS.judge
 
 
 def check_init_lstm_params(init_lstm_params: Callable) -> CheckResult:
     """Public check of ``init_lstm_params(n_in, n_h, seed)`` (the same limits as the grader)."""
-    return run_check(
-        "init_lstm_params",
-        init_lstm_params,
-        public_init_calls(),
-        lambda c, o: _init_verdicts(c, o)[0],
-    )
+    return INIT_LSTM_PARAMS.check(init_lstm_params, public_init_calls())
 
 
 # ------------------------------------------------------------------------------------------
@@ -542,8 +294,8 @@ def simulated_memory(b_f: float, T: int) -> float:
     p.update({f"b_{k}": np.zeros(1) for k in GATES})
     p["b_f"] = np.array([float(b_f)])
     h, c = np.zeros((1, 1)), np.ones((1, 1))
-    for _ in range(int(T)):
-        h, c, _ = cells.lstm_step(zero, h, c, p)
+    for _unused in range(int(T)):
+        h, c, _unused = cells.lstm_step(zero, h, c, p)
     return float(c[0, 0])
 
 
@@ -553,14 +305,16 @@ def reference_half_life(b_f: float) -> float:
 
 
 def _number(value, name: str) -> tuple[float | None, str | None]:
-    arr, problem = as_array(value, name)
+    arr, problem = as_array(value, name, expected=_("a number"))
     if problem:
-        return None, problem.replace("a numpy array", "a number")
+        return None, problem
     if arr.ndim:
-        what = "an array of one element" if arr.size == 1 else "an array"
+        what = _("an array of one element") if arr.size == 1 else _("an array")
         return None, (
-            f"{name} is {what} of shape {fmt_shape(arr.shape)}; return one number, not an "
-            "array (float(...) of your result), so that it prints and formats as a number"
+            _(
+                "{name} is {what} of shape {shape}; return one number, not an array "
+                "(float(...) of your result), so that it prints and formats as a number"
+            ).format(name=name, what=what, shape=fmt_shape(arr.shape))
         )
     return float(arr), None
 
@@ -568,19 +322,19 @@ def _number(value, name: str) -> tuple[float | None, str | None]:
 def _memory_variants(b_f: float, T: int) -> dict[str, float]:
     s = float(cells.sigmoid(b_f))
     return {
-        "you returned the fraction LOST, 1 − σ(b_f)^T; the question asks what is left": 1 - s**T,
-        "(1 − σ(b_f))^T: f = σ(b_f) is the fraction KEPT each step, not the fraction forgotten": (
-            (1 - s) ** T
-        ),
-        "σ(b_f) is what one step keeps; over T steps the factors multiply: σ(b_f)^T": s,
-        "off by one step: σ(b_f)^(T−1); after T steps f has multiplied c T times": s ** (T - 1),
-        "off by one step: σ(b_f)^(T+1); after T steps f has multiplied c T times": s ** (T + 1),
-        "T·σ(b_f): the forget factors multiply, they do not add": T * s,
-        "σ(T·b_f): the sigmoid is applied once per step, then the results multiply": float(
+        _("you returned the fraction LOST, 1 − σ(b_f)^T; the question asks what is left"): 1 - s**T,
+        _(
+            "(1 − σ(b_f))^T: f = σ(b_f) is the fraction KEPT each step, not the fraction forgotten"
+        ): ((1 - s) ** T),
+        _("σ(b_f) is what one step keeps; over T steps the factors multiply: σ(b_f)^T"): s,
+        _("off by one step: σ(b_f)^(T−1); after T steps f has multiplied c T times"): s ** (T - 1),
+        _("off by one step: σ(b_f)^(T+1); after T steps f has multiplied c T times"): s ** (T + 1),
+        _("T·σ(b_f): the forget factors multiply, they do not add"): T * s,
+        _("σ(T·b_f): the sigmoid is applied once per step, then the results multiply"): float(
             cells.sigmoid(T * b_f)
         ),
-        "b_f^T: the cell keeps f = σ(b_f), not b_f itself": float(b_f) ** T,
-        "e^(−T·σ(b_f)) is not the product of the forget gates: σ(b_f)^T": float(np.exp(-T * s)),
+        _("b_f^T: the cell keeps f = σ(b_f), not b_f itself"): float(b_f) ** T,
+        _("e^(−T·σ(b_f)) is not the product of the forget gates: σ(b_f)^T"): float(np.exp(-T * s)),
     }
 
 
@@ -588,19 +342,23 @@ def _half_life_variants(b_f: float) -> dict[str, float]:
     s = float(cells.sigmoid(b_f))
     t = reference_half_life(b_f)
     return {
-        "rounded up to whole steps; give the exact (fractional) number of steps": float(np.ceil(t)),
-        "rounded to whole steps; give the exact (fractional) number of steps": float(np.round(t)),
-        "rounded down to whole steps; give the exact (fractional) number of steps": float(
+        _("rounded up to whole steps; give the exact (fractional) number of steps"): float(
+            np.ceil(t)
+        ),
+        _("rounded to whole steps; give the exact (fractional) number of steps"): float(
+            np.round(t)
+        ),
+        _("rounded down to whole steps; give the exact (fractional) number of steps"): float(
             np.floor(t)
         ),
-        "−1 / ln σ(b_f) is when 1/e is left (the time constant), not one half": -1 / np.log(s),
-        "used 1 − σ(b_f) as the fraction kept per step; the cell keeps f = σ(b_f)": float(
+        _("−1 / ln σ(b_f) is when 1/e is left (the time constant), not one half"): -1 / np.log(s),
+        _("used 1 − σ(b_f) as the fraction kept per step; the cell keeps f = σ(b_f)"): float(
             -np.log(2) / np.log(1 - s)
         ),
-        "mixed logarithm bases: use the same log above and below (ln 2 / −ln σ(b_f))": float(
+        _("mixed logarithm bases: use the same log above and below (ln 2 / −ln σ(b_f))"): float(
             -np.log10(2) / np.log(s)
         ),
-        "the sign is wrong: σ(b_f) < 1, so ln σ(b_f) < 0 and T½ = −ln 2 / ln σ(b_f) > 0": -t,
+        _("the sign is wrong: σ(b_f) < 1, so ln σ(b_f) < 0 and T½ = −ln 2 / ln σ(b_f) > 0"): -t,
     }
 
 
@@ -613,7 +371,7 @@ def _diagnose_number(call, outcome, function, reference, variants, describe):
         return {"value": (False, problem)}
     ref = reference(*call["args"])
     if close(got, ref, atol=1e-300, rtol=1e-5):
-        return {"value": (True, "right")}
+        return {"value": (True, _("right"))}
     cands = {k: np.asarray(v) for k, v in variants(*call["args"]).items()}
     found = []  # on some inputs two mistakes give the same number: name both
     while len(found) < 2:
@@ -622,8 +380,10 @@ def _diagnose_number(call, outcome, function, reference, variants, describe):
         if name is None:
             break
         found.append(name)
-    msg = f"{function}({describe(call)}) is {got:.4g}, expected {ref:.4g}"
-    return {"value": (False, f"{msg}: {'; or '.join(found)}" if found else msg)}
+    msg = _("{function}({inputs}) is {got:.4g}, expected {ref:.4g}").format(
+        function=function, inputs=describe(call), got=got, ref=ref
+    )
+    return {"value": (False, f"{msg}: {_('; or ').join(found)}" if found else msg)}
 
 
 def diagnose_memory_left(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, str]]:
@@ -659,48 +419,35 @@ def _draw_b_f(rng: np.random.Generator) -> float:
 
 def draw_memory_calls(rng: np.random.Generator) -> list[dict]:
     """Four (b_f, T) with b_f drawn by ``_draw_b_f`` and T between 2 and 40."""
-    return [{"args": [_draw_b_f(rng), int(rng.integers(2, 41))], "kwargs": {}} for _ in range(4)]
+    return [
+        {"args": [_draw_b_f(rng), int(rng.integers(2, 41))], "kwargs": {}} for _unused in range(4)
+    ]
 
 
 def draw_half_life_calls(rng: np.random.Generator) -> list[dict]:
     """Four b_f drawn by ``_draw_b_f``."""
-    return [{"args": [_draw_b_f(rng)], "kwargs": {}} for _ in range(4)]
+    return [{"args": [_draw_b_f(rng)], "kwargs": {}} for _unused in range(4)]
 
 
-def _number_verdicts(calls, outcomes, diagnose, label):
-    return aggregate(diagnose_calls(calls, outcomes, diagnose), {"value": 1.0}, {"value": label})
-
-
-def judge_memory_left(calls: list[dict], outcomes: list[dict]) -> Verdict:
-    """The grader's verdict: the share of drawn (b_f, T) answered right."""
-    return _number_verdicts(calls, outcomes, diagnose_memory_left, "memory_left")[1]
-
-
-def judge_half_life(calls: list[dict], outcomes: list[dict]) -> Verdict:
-    """The grader's verdict: the share of drawn b_f answered right."""
-    return _number_verdicts(calls, outcomes, diagnose_half_life, "half_life")[1]
+MEMORY_LEFT = Diagnosis(
+    "memory_left", diagnose_memory_left, {"value": 1.0}, {"value": "memory_left"}
+)
+HALF_LIFE = Diagnosis("half_life", diagnose_half_life, {"value": 1.0}, {"value": "half_life"})
+#: The grader's verdicts: the share of drawn (b_f, T), and of drawn b_f, answered right.
+judge_memory_left = MEMORY_LEFT.judge
+judge_half_life = HALF_LIFE.judge
 
 
 def check_memory_left(memory_left: Callable) -> CheckResult:
     """Public check of ``memory_left(b_f, T)`` on b_f = 2, T = 10 and b_f = 1, T = 20."""
     calls = [{"args": [2.0, 10], "kwargs": {}}, {"args": [1.0, 20], "kwargs": {}}]
-    return run_check(
-        "memory_left",
-        memory_left,
-        calls,
-        lambda c, o: _number_verdicts(c, o, diagnose_memory_left, "memory_left")[0],
-    )
+    return MEMORY_LEFT.check(memory_left, calls)
 
 
 def check_half_life(half_life: Callable) -> CheckResult:
     """Public check of ``half_life(b_f)`` on b_f = 1 and b_f = 3."""
     calls = [{"args": [1.0], "kwargs": {}}, {"args": [3.0], "kwargs": {}}]
-    return run_check(
-        "half_life",
-        half_life,
-        calls,
-        lambda c, o: _number_verdicts(c, o, diagnose_half_life, "half_life")[0],
-    )
+    return HALF_LIFE.check(half_life, calls)
 
 
 # ------------------------------------------------------------------------------------------

@@ -18,12 +18,13 @@ The student writes, in ``solutions/hw06_gru.ipynb`` (``exercises/`` for the stud
    same sequence. Since σ(−a) = 1 − σ(a), negating the update gate's Wx_z, Wh_z and b_z turns
    z into z' = 1 − z; r and h̃ are unchanged.
 
-The diagnosis works on plain data and is shared by the public checks (``check_gru_step``,
-``check_to_keras_convention``) and the grader's judges. For the conversion, the judge runs the
-returned parameters (plain numbers) through ``cells.gru_step(reset_after=False,
-convention="keras")`` over a sequence and compares with the lecture-convention reference on the
-original parameters; ``tests/test_grading_hw06_gru.py`` checks that reference against a real
-``keras.layers.GRU(reset_after=False)``. The grader imports no TensorFlow.
+The diagnosis works on plain data and is shared (one :class:`.diagnose.Diagnosis` per part) by
+the public checks (``check_gru_step``, ``check_to_keras_convention``) and the grader's judges.
+For the conversion, the judge runs the returned parameters (plain numbers) through
+``cells.gru_step(reset_after=False, convention="keras")`` over a sequence and compares with the
+lecture-convention reference on the original parameters; ``tests/test_grading_hw06_gru.py``
+checks that reference against a real ``keras.layers.GRU(reset_after=False)``.
+The grader imports no TensorFlow.
 """
 
 from __future__ import annotations
@@ -35,17 +36,17 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .. import cells
-from .common import Assignment, FunctionPart, Verdict, decode, encode
+from ..i18n import N_, _, ngettext
+from .common import Assignment, FunctionPart, decode, encode
 from .diagnose import (
     CheckResult,
-    aggregate,
+    Diagnosis,
     as_array,
     close,
     compare,
-    diagnose_calls,
     first_match,
     outcome_problem,
-    run_check,
+    returned_what,
     shape_problem,
 )
 
@@ -63,11 +64,16 @@ __all__ = [
 
 GATES = ("z", "r", "h")  # the parameter groups: update gate, reset gate, candidate
 OUTPUTS = ("z", "r", "h_tilde")
-NAMES = {"z": "update gate z", "r": "reset gate r", "h_tilde": "candidate h_tilde"}
+NAMES = {"z": N_("update gate z"), "r": N_("reset gate r"), "h_tilde": N_("candidate h_tilde")}
 #: Credit of each output of gru_step (the new state weighs twice a gate), in the order they are
 #: computed, so that a message names a wrong gate before what follows from it.
 GRU_WEIGHTS = {"z": 1.0, "r": 1.0, "h_tilde": 1.0, "h_t": 2.0}
-GRU_LABELS = {"z": "gate z", "r": "gate r", "h_tilde": "candidate h_tilde", "h_t": "h_t"}
+GRU_LABELS = {
+    "z": N_("gate z"),
+    "r": N_("gate r"),
+    "h_tilde": N_("candidate h_tilde"),
+    "h_t": "h_t",
+}
 
 
 def _reference(x, h, p):
@@ -106,7 +112,7 @@ def _gru_call(rng: np.random.Generator, batch: int, n_in: int, n_h: int) -> dict
 
 def draw_gru_calls(rng: np.random.Generator) -> list[dict]:
     """Three calls of ``gru_step`` with random sizes and values (drawn at grading time)."""
-    return [_gru_call(rng, *_sizes(rng)) for _ in range(3)]
+    return [_gru_call(rng, *_sizes(rng)) for _unused in range(3)]
 
 
 def public_gru_calls() -> list[dict]:
@@ -124,25 +130,34 @@ def _gate_variants(k: str, x, h, p) -> dict[str, np.ndarray]:
     """Known mistakes in gate ``k`` (z or r), computed from the same inputs."""
     other = "r" if k == "z" else "z"
     wx, wh, b = p[f"Wx_{k}"], p[f"Wh_{k}"], p[f"b_{k}"]
-    name = NAMES[k]
+    name = _(NAMES[k])
     v = {
-        f"{name}: the bias b_{k} is missing": cells.sigmoid(x @ wx + h @ wh),
-        f"{name}: it uses tanh where it should use σ (sigmoid and tanh swapped)": np.tanh(
-            x @ wx + h @ wh + b
+        _("{name}: the bias b_{k} is missing").format(name=name, k=k): cells.sigmoid(
+            x @ wx + h @ wh
         ),
-        f"{name}: the activation σ is missing (the raw sum x_t Wx_{k} + h Wh_{k} + b_{k})": (
-            x @ wx + h @ wh + b
+        _("{name}: it uses tanh where it should use σ (sigmoid and tanh swapped)").format(
+            name=name
+        ): np.tanh(x @ wx + h @ wh + b),
+        _("{name}: the activation σ is missing (the raw sum x_t Wx_{k} + h Wh_{k} + b_{k})").format(
+            name=name, k=k
+        ): (x @ wx + h @ wh + b),
+        _("{name}: the input term x_t Wx_{k} is missing").format(name=name, k=k): cells.sigmoid(
+            h @ wh + b
         ),
-        f"{name}: the input term x_t Wx_{k} is missing": cells.sigmoid(h @ wh + b),
-        f"{name}: the recurrent term h_(t-1) Wh_{k} is missing": cells.sigmoid(x @ wx + b),
-        f"{name}: the recurrent weights are transposed (h_(t-1) Wh_{k}.T)": cells.sigmoid(
-            x @ wx + h @ wh.T + b
+        _("{name}: the recurrent term h_(t-1) Wh_{k} is missing").format(
+            name=name, k=k
+        ): cells.sigmoid(x @ wx + b),
+        _("{name}: the recurrent weights are transposed (h_(t-1) Wh_{k}.T)").format(
+            name=name, k=k
+        ): cells.sigmoid(x @ wx + h @ wh.T + b),
+        _(
+            "{name}: gates['{k}'] holds the {other} (its weights, or the dict's keys mixed up)"
+        ).format(name=name, k=k, other=_(NAMES[other])): cells.sigmoid(
+            x @ p[f"Wx_{other}"] + h @ p[f"Wh_{other}"] + p[f"b_{other}"]
         ),
-        f"{name}: gates['{k}'] holds the {NAMES[other]} (its weights, or the dict's keys "
-        "mixed up)": cells.sigmoid(x @ p[f"Wx_{other}"] + h @ p[f"Wh_{other}"] + p[f"b_{other}"]),
-        f"{name}: it is computed with the candidate's weights Wx_h, Wh_h, b_h": cells.sigmoid(
-            x @ p["Wx_h"] + h @ p["Wh_h"] + p["b_h"]
-        ),
+        _("{name}: it is computed with the candidate's weights Wx_h, Wh_h, b_h").format(
+            name=name
+        ): cells.sigmoid(x @ p["Wx_h"] + h @ p["Wh_h"] + p["b_h"]),
     }
     if wx.shape[0] == wx.shape[1]:
         v[f"{name}: the input weights are transposed (x_t Wx_{k}.T)"] = cells.sigmoid(
@@ -153,47 +168,59 @@ def _gate_variants(k: str, x, h, p) -> dict[str, np.ndarray]:
 
 def _candidate_variants(x, h, p, r, z) -> dict[str, np.ndarray]:
     wx, wh, b = p["Wx_h"], p["Wh_h"], p["b_h"]
-    name = "candidate h_tilde"
+    name = _("candidate h_tilde")
     xw = x @ wx
     return {
-        f"{name}: the reset is applied AFTER the product, r ⊙ (h_(t-1) Wh_h) (Keras' "
-        "reset_after=True); the lecture resets BEFORE it: (r ⊙ h_(t-1)) Wh_h": np.tanh(
-            xw + r * (h @ wh) + b
+        _(
+            "{name}: the reset is applied AFTER the product, r ⊙ (h_(t-1) Wh_h) "
+            "(Keras' reset_after=True); the lecture resets BEFORE it: (r ⊙ h_(t-1)) "
+            "Wh_h"
+        ).format(name=name): np.tanh(xw + r * (h @ wh) + b),
+        _(
+            "{name}: the reset gate is applied to the wrong term (r ⊙ x_t Wx_h); it "
+            "belongs on h_(t-1): (r ⊙ h_(t-1)) Wh_h"
+        ).format(name=name): np.tanh(r * xw + h @ wh + b),
+        _("{name}: the reset gate multiplies the whole sum; it belongs on h_(t-1) only").format(
+            name=name
+        ): np.tanh(r * (xw + h @ wh + b)),
+        _("{name}: the reset gate is missing (h_(t-1) Wh_h without r)").format(name=name): np.tanh(
+            xw + h @ wh + b
         ),
-        f"{name}: the reset gate is applied to the wrong term (r ⊙ x_t Wx_h); it belongs on "
-        "h_(t-1): (r ⊙ h_(t-1)) Wh_h": np.tanh(r * xw + h @ wh + b),
-        f"{name}: the reset gate multiplies the whole sum; it belongs on h_(t-1) only": np.tanh(
-            r * (xw + h @ wh + b)
+        _("{name}: it uses the update gate z where the reset gate r belongs").format(
+            name=name
+        ): np.tanh(xw + (z * h) @ wh + b),
+        _("{name}: (1 − r) ⊙ h_(t-1); the lecture's candidate sees r ⊙ h_(t-1)").format(
+            name=name
+        ): np.tanh(xw + ((1 - r) * h) @ wh + b),
+        _("{name}: the bias b_h is missing").format(name=name): np.tanh(xw + (r * h) @ wh),
+        _("{name}: it uses σ where it should use tanh (sigmoid and tanh swapped)").format(
+            name=name
+        ): cells.sigmoid(xw + (r * h) @ wh + b),
+        _("{name}: the activation tanh is missing").format(name=name): xw + (r * h) @ wh + b,
+        _("{name}: the input term x_t Wx_h is missing").format(name=name): np.tanh(
+            (r * h) @ wh + b
         ),
-        f"{name}: the reset gate is missing (h_(t-1) Wh_h without r)": np.tanh(xw + h @ wh + b),
-        f"{name}: it uses the update gate z where the reset gate r belongs": np.tanh(
-            xw + (z * h) @ wh + b
-        ),
-        f"{name}: (1 − r) ⊙ h_(t-1); the lecture's candidate sees r ⊙ h_(t-1)": np.tanh(
-            xw + ((1 - r) * h) @ wh + b
-        ),
-        f"{name}: the bias b_h is missing": np.tanh(xw + (r * h) @ wh),
-        f"{name}: it uses σ where it should use tanh (sigmoid and tanh swapped)": cells.sigmoid(
-            xw + (r * h) @ wh + b
-        ),
-        f"{name}: the activation tanh is missing": xw + (r * h) @ wh + b,
-        f"{name}: the input term x_t Wx_h is missing": np.tanh((r * h) @ wh + b),
-        f"{name}: the recurrent weights are transposed ((r ⊙ h_(t-1)) Wh_h.T)": np.tanh(
-            xw + (r * h) @ wh.T + b
-        ),
+        _("{name}: the recurrent weights are transposed ((r ⊙ h_(t-1)) Wh_h.T)").format(
+            name=name
+        ): np.tanh(xw + (r * h) @ wh.T + b),
     }
 
 
 def _h_variants(z, r, h_tilde, h) -> dict[str, np.ndarray]:
     return {
-        "h_t: z and 1 − z are swapped: you wrote Keras' convention z ⊙ h_(t-1) + (1 − z) ⊙ h̃; "
-        "the lecture's is h_t = (1 − z) ⊙ h_(t-1) + z ⊙ h̃": z * h + (1 - z) * h_tilde,
-        "h_t: the update gate is missing (h_t = h̃)": h_tilde,
-        "h_t: the kept part (1 − z) ⊙ h_(t-1) is missing (h_t = z ⊙ h̃)": z * h_tilde,
-        "h_t: z is missing on the candidate (h_t = (1 − z) ⊙ h_(t-1) + h̃)": (1 - z) * h + h_tilde,
-        "h_t: it uses the reset gate r where the update gate z belongs": (1 - r) * h + r * h_tilde,
-        "h_t: the old state is kept with z, not 1 − z (z ⊙ h_(t-1) + z ⊙ h̃)": z * h + z * h_tilde,
-        "h_t is squashed by tanh; the update is a plain weighted average": np.tanh(
+        _(
+            "h_t: z and 1 − z are swapped: you wrote Keras' convention z ⊙ h_(t-1) + (1 − z) ⊙ h̃; "
+            "the lecture's is h_t = (1 − z) ⊙ h_(t-1) + z ⊙ h̃"
+        ): z * h + (1 - z) * h_tilde,
+        _("h_t: the update gate is missing (h_t = h̃)"): h_tilde,
+        _("h_t: the kept part (1 − z) ⊙ h_(t-1) is missing (h_t = z ⊙ h̃)"): z * h_tilde,
+        _("h_t: z is missing on the candidate (h_t = (1 − z) ⊙ h_(t-1) + h̃)"): (1 - z) * h
+        + h_tilde,
+        _("h_t: it uses the reset gate r where the update gate z belongs"): (1 - r) * h
+        + r * h_tilde,
+        _("h_t: the old state is kept with z, not 1 − z (z ⊙ h_(t-1) + z ⊙ h̃)"): z * h
+        + z * h_tilde,
+        _("h_t is squashed by tanh; the update is a plain weighted average"): np.tanh(
             (1 - z) * h + z * h_tilde
         ),
     }
@@ -203,19 +230,16 @@ def _read_gru_answer(value) -> tuple[object, object, str | None]:
     """Split a decoded answer into (h, gates, problem with the structure or None)."""
     if isinstance(value, list) and len(value) == 2:
         if isinstance(value[0], dict) and not isinstance(value[1], dict):
-            return None, None, "you returned (gates, h_t); the contract is (h_t, gates)"
+            return None, None, _("you returned (gates, h_t); the contract is (h_t, gates)")
         return value[0], value[1], None
     if isinstance(value, np.ndarray):
-        return value, None, "gru_step returned only h_t; expected (h_t, gates) with gates a dict"
-    if isinstance(value, dict) and "unsupported" in value:
-        what = value["unsupported"]
-    elif isinstance(value, list):
-        what = f"a tuple of {len(value)} values"
-    elif isinstance(value, dict):
-        what = "a dict"
-    else:
-        what = type(value).__name__
-    return None, None, f"gru_step returned {what}; expected a tuple (h_t, gates)"
+        return value, None, _("gru_step returned only h_t; expected (h_t, gates) with gates a dict")
+    what = returned_what(value)
+    return (
+        None,
+        None,
+        _("gru_step returned {what}; expected a tuple (h_t, gates)").format(what=what),
+    )
 
 
 def diagnose_gru_step(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, str]]:
@@ -243,27 +267,34 @@ def diagnose_gru_step(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, 
         what = gates_got.get("unsupported") if isinstance(gates_got, dict) else None
         what = what or type(gates_got).__name__
         for k in OUTPUTS:
-            out[k] = (False, f"gates is a {what}; expected a dict with keys 'z', 'r', 'h_tilde'")
+            out[k] = (
+                False,
+                _("gates is a {what}; expected a dict with keys 'z', 'r', 'h_tilde'").format(
+                    what=what
+                ),
+            )
     else:
         for k in OUTPUTS:
             if k not in gates_got:
-                have = ", ".join(repr(s) for s in sorted(gates_got)) or "no keys"
+                have = ", ".join(repr(s) for s in sorted(gates_got)) or _("no keys")
                 out[k] = (
                     False,
-                    f"gates has no key '{k}' ({NAMES[k]}); it has {have}. Expected the keys "
-                    "'z', 'r', 'h_tilde' (the lecture's names)",
+                    _(
+                        "gates has no key '{k}' ({gate}); it has {have}. Expected the keys 'z', "
+                        "'r', 'h_tilde' (the lecture's names)"
+                    ).format(k=k, gate=_(NAMES[k]), have=have),
                 )
                 continue
             ok, msg, arr = compare(gates_got[k], g_ref[k], f"gates['{k}']")
             mine[k] = arr if arr is not None and arr.shape == g_ref[k].shape else None
             if ok or mine[k] is None:
-                out[k] = (ok, "right" if ok else msg)
+                out[k] = (ok, _("right") if ok else msg)
         for k in ("z", "r"):
             if k not in out:
                 found = first_match(mine[k], _gate_variants(k, x, h, p), g_ref[k])
-                out[k] = (False, found or f"{NAMES[k]}: " + compare(mine[k], g_ref[k], k)[1])
+                out[k] = (False, found or f"{_(NAMES[k])}: " + compare(mine[k], g_ref[k], k)[1])
         if close(mine["z"], g_ref["r"]) and close(mine["r"], g_ref["z"]):
-            both = "the update and reset gates are swapped (gates['z'] holds r, gates['r'] z)"
+            both = _("the update and reset gates are swapped (gates['z'] holds r, gates['r'] z)")
             out["z"] = out["r"] = (False, both)
         if "h_tilde" not in out:
             arr = mine["h_tilde"]
@@ -273,7 +304,7 @@ def diagnose_gru_step(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, 
                 sources.append((mine["r"], mine["z"] if mine["z"] is not None else g_ref["z"]))
                 wx, wh, b = p["Wx_h"], p["Wh_h"], p["b_h"]
                 if not out["r"][0] and close(arr, np.tanh(x @ wx + (mine["r"] * h) @ wh + b)):
-                    found = (
+                    found = _(
                         "candidate h_tilde = tanh(x_t Wx_h + (r ⊙ h_(t-1)) Wh_h + b_h) is right "
                         "for your r, but your reset gate r is wrong: fix it first"
                     )
@@ -282,28 +313,28 @@ def diagnose_gru_step(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, 
                 if found:
                     break
             if not found:
-                found = "candidate h_tilde: " + compare(arr, g_ref["h_tilde"], "h_tilde")[1]
+                problem = compare(arr, g_ref["h_tilde"], "h_tilde")[1]
+                found = _("candidate h_tilde: {problem}").format(problem=problem)
             out["h_tilde"] = (False, found)
 
     # h_t
     ok, msg, arr = compare(h_got, h_ref, "h_t")
     if ok:
-        out["h_t"] = (True, "right")
+        out["h_t"] = (True, _("right"))
     elif arr is None or arr.shape != h_ref.shape:
         out["h_t"] = (False, msg)
     else:
         found = None
         z_m, t_m = mine["z"], mine["h_tilde"]
         if z_m is not None and t_m is not None and close(arr, (1 - z_m) * h + z_m * t_m):
-            wrong = [NAMES[k] for k in ("z", "h_tilde") if not out[k][0]]
-            found = (
-                "h_t = (1 − z) ⊙ h_(t-1) + z ⊙ h̃ is right for your gates, but your "
-                + " and ".join(wrong)
-                + (" is" if len(wrong) == 1 else " are")
-                + " wrong: fix "
-                + ("it" if len(wrong) == 1 else "them")
-                + " first"
-            )
+            wrong = [_(NAMES[k]) for k in ("z", "h_tilde") if not out[k][0]]
+            found = ngettext(
+                "h_t = (1 − z) ⊙ h_(t-1) + z ⊙ h̃ is right for your gates, but your {wrong} is "
+                "wrong: fix it first",
+                "h_t = (1 − z) ⊙ h_(t-1) + z ⊙ h̃ is right for your gates, but your {wrong} are "
+                "wrong: fix them first",
+                len(wrong),
+            ).format(wrong=_(" and ").join(wrong))
         sources = [(g_ref["z"], g_ref["r"], g_ref["h_tilde"])]
         if z_m is not None or t_m is not None:
             sources.append(
@@ -321,14 +352,9 @@ def diagnose_gru_step(call: Mapping, outcome: Mapping) -> dict[str, tuple[bool, 
     return out
 
 
-def gru_step_verdicts(calls: list[dict], outcomes: list[dict]):
-    """Per-output verdicts and the weighted verdict of ``gru_step`` over several calls."""
-    return aggregate(diagnose_calls(calls, outcomes, diagnose_gru_step), GRU_WEIGHTS, GRU_LABELS)
-
-
-def judge_gru_step(calls: list[dict], outcomes: list[dict]) -> Verdict:
-    """The grader's verdict: h_t counts 2, z, r and h_tilde 1 each, averaged over the calls."""
-    return gru_step_verdicts(calls, outcomes)[1]
+GRU_STEP = Diagnosis("gru_step", diagnose_gru_step, GRU_WEIGHTS, GRU_LABELS)
+#: The grader's verdict: h_t counts 2, z, r and h_tilde 1 each, averaged over the calls.
+judge_gru_step = GRU_STEP.judge
 
 
 def check_gru_step(gru_step: Callable) -> CheckResult:
@@ -338,9 +364,7 @@ def check_gru_step(gru_step: Callable) -> CheckResult:
     came back at all. Advice only: the score comes from the autograder. The result is true
     when everything passed and shows nothing in a notebook.
     """
-    return run_check(
-        "gru_step", gru_step, public_gru_calls(), lambda c, o: gru_step_verdicts(c, o)[0]
-    )
+    return GRU_STEP.check(gru_step, public_gru_calls())
 
 
 # ------------------------------------------------------------------------------------------
@@ -351,7 +375,7 @@ def check_gru_step(gru_step: Callable) -> CheckResult:
 def draw_conversion_calls(rng: np.random.Generator) -> list[dict]:
     """Three sets of lecture-convention parameters with random sizes (n_in, n_h from 1 to 6)."""
     calls = []
-    for _ in range(3):
+    for _unused in range(3):
         n_in, n_h = (int(v) for v in rng.integers(1, 7, size=2))
         calls.append({"args": [encode(_gru_params(rng, n_in, n_h))], "kwargs": {}})
     return calls
@@ -374,7 +398,7 @@ def _sequence_for(call: Mapping, n_in: int) -> np.ndarray:
 
 def run_lecture(params: Mapping, X: np.ndarray) -> np.ndarray:
     """h_1 … h_T of the lecture-convention GRU (reset before the product), (batch, T, n_h)."""
-    H, _ = cells.run_sequence(
+    H, _unused = cells.run_sequence(
         cells.gru_step, X, None, params, reset_after=False, convention="lecture"
     )
     return H
@@ -382,7 +406,7 @@ def run_lecture(params: Mapping, X: np.ndarray) -> np.ndarray:
 
 def run_keras_convention(params: Mapping, X: np.ndarray) -> np.ndarray:
     """h_1 … h_T of Keras' GRU(reset_after=False) equations, (batch, T, n_h)."""
-    H, _ = cells.run_sequence(
+    H, _unused = cells.run_sequence(
         cells.gru_step, X, None, params, reset_after=False, convention="keras"
     )
     return H
@@ -404,44 +428,50 @@ def _conversion_message(status: Mapping[str, str]) -> str:
     z_keys = ("Wx_z", "Wh_z", "b_z")
     others = [k for k in status if k not in z_keys]
     if all(s == "same" for s in status.values()):
-        return (
+        return _(
             "you returned the parameters unchanged: Keras' z means 'keep the old state', the "
             "lecture's z 'take the candidate', so Keras' z must be the lecture's 1 − z. Which "
             "gate's parameters does that touch, and what does σ(−a) = 1 − σ(a) suggest?"
         )
     if any(status[k] == "one minus" for k in z_keys):
-        return (
+        return _(
             "1 − W does not give 1 − z: σ(1 − a) ≠ 1 − σ(a). Negate instead: σ(−a) = 1 − σ(a), "
             "so use −Wx_z, −Wh_z, −b_z"
         )
     if all(status[k] == "negated" for k in ("Wx_r", "Wh_r", "b_r")) and all(
         status[k] == "same" for k in z_keys
     ):
-        return "you negated the reset gate r; the conventions differ in the update gate z"
+        return _("you negated the reset gate r; the conventions differ in the update gate z")
     parts = []
     not_negated = [k for k in z_keys if status[k] != "negated"]
     if not_negated:
         parts.append(
-            f"{', '.join(not_negated)} not negated: the whole pre-activation of z must change "
-            "sign (weights and bias), σ(−a) = 1 − σ(a)"
+            _(
+                "{keys} not negated: the whole pre-activation of z must change "
+                "sign (weights and bias), σ(−a) = 1 − σ(a)"
+            ).format(keys=", ".join(not_negated))
         )
     changed = [k for k in others if status[k] != "same"]
     if changed:
         if all(status[k] == "negated" for k in changed) and not not_negated:
             parts.append(
-                f"{', '.join(changed)} negated too: only the update gate z changes; r and the "
-                "candidate's weights stay as they are"
+                _(
+                    "{keys} negated too: only the update gate z changes; r and the "
+                    "candidate's weights stay as they are"
+                ).format(keys=", ".join(changed))
             )
         else:
             parts.append(
-                f"{', '.join(changed)} changed: only the update gate z changes; r and the "
-                "candidate's weights stay as they are"
+                _(
+                    "{keys} changed: only the update gate z changes; r and the "
+                    "candidate's weights stay as they are"
+                ).format(keys=", ".join(changed))
             )
-    return "; ".join(parts) or "the converted parameters do not compute the same sequence"
+    return "; ".join(parts) or _("the converted parameters do not compute the same sequence")
 
 
 #: Said when the conversion changed the params it was given (public check: see ``call_locally``).
-MUTATED_MESSAGE = (
+MUTATED_MESSAGE = N_(
     "you changed the params you were given: dict(params) copies the dict but not the arrays, "
     "so new[k] *= -1 also changes params[k]; build new arrays (-params[k], params[k].copy())"
 )
@@ -466,13 +496,23 @@ def diagnose_to_keras_convention(call: Mapping, outcome: Mapping) -> dict[str, t
     got = decode(outcome["value"])
     if not isinstance(got, dict) or "unsupported" in got:
         what = got.get("unsupported") if isinstance(got, dict) else type(got).__name__
-        return {"sequence": (False, f"to_keras_convention returned a {what}; expected a dict")}
+        return {
+            "sequence": (
+                False,
+                _("to_keras_convention returned a {what}; expected a dict").format(what=what),
+            )
+        }
     converted = {}
     for key, original in params.items():
         if key not in got:
-            have = ", ".join(sorted(got)[:12]) or "no keys"
+            have = ", ".join(sorted(got)[:12]) or _("no keys")
             return {
-                "sequence": (False, f"the converted params have no key '{key}'; they have {have}")
+                "sequence": (
+                    False,
+                    _("the converted params have no key '{key}'; they have {have}").format(
+                        key=key, have=have
+                    ),
+                )
             }
         arr, problem = as_array(got[key], f"params['{key}']")
         if problem:
@@ -485,26 +525,31 @@ def diagnose_to_keras_convention(call: Mapping, outcome: Mapping) -> dict[str, t
     reference = run_lecture(params, X)
     with np.errstate(all="ignore"):
         H = run_keras_convention(converted, X)
-    mutated = MUTATED_MESSAGE if 0 in outcome.get("changed_args", ()) else None
+    mutated = _(MUTATED_MESSAGE) if 0 in outcome.get("changed_args", ()) else None
     if close(H, reference):
-        return {"sequence": (mutated is None, mutated or "right")}
+        return {"sequence": (mutated is None, mutated or _("right"))}
     status = {k: _key_status(converted[k], params[k]) for k in params}
     message = _conversion_message(status)
-    return {"sequence": (False, f"{mutated}; and {message}" if mutated else message)}
+    return {
+        "sequence": (
+            False,
+            _("{mutated}; and {message}").format(mutated=mutated, message=message)
+            if mutated
+            else message,
+        )
+    }
 
 
-def _conversion_verdicts(calls, outcomes):
-    per = diagnose_calls(calls, outcomes, diagnose_to_keras_convention)
-    return aggregate(per, {"sequence": 1.0}, {"sequence": "same h_1 … h_T in Keras' convention"})
-
-
-def judge_to_keras_convention(calls: list[dict], outcomes: list[dict]) -> Verdict:
-    """The grader's verdict: the share of drawn parameter sets converted right.
-
-    No partial credit inside a call: converted parameters either compute the lecture's
-    sequence or they do not (the message says which entries are wrong).
-    """
-    return _conversion_verdicts(calls, outcomes)[1]
+#: The grader's verdict: the share of drawn parameter sets converted right. No partial credit
+#: inside a call: converted parameters either compute the lecture's sequence or they do not
+#: (the message says which entries are wrong).
+TO_KERAS_CONVENTION = Diagnosis(
+    "to_keras_convention",
+    diagnose_to_keras_convention,
+    {"sequence": 1.0},
+    {"sequence": N_("same h_1 … h_T in Keras' convention")},
+)
+judge_to_keras_convention = TO_KERAS_CONVENTION.judge
 
 
 def check_to_keras_convention(to_keras_convention: Callable) -> CheckResult:
@@ -513,12 +558,7 @@ def check_to_keras_convention(to_keras_convention: Callable) -> CheckResult:
     Besides the sequence, it checks that the params given were left unchanged: the grader's
     kernel sends back returned values only, so changing the input in place is caught here.
     """
-    return run_check(
-        "to_keras_convention",
-        to_keras_convention,
-        public_conversion_calls(),
-        lambda c, o: _conversion_verdicts(c, o)[0],
-    )
+    return TO_KERAS_CONVENTION.check(to_keras_convention, public_conversion_calls())
 
 
 # ------------------------------------------------------------------------------------------

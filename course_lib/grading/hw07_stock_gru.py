@@ -11,6 +11,7 @@ The submission is the notebook ``hw07_stock_gru.ipynb``, the saved model ``model
     Every recurrent layer must be a GRU (``GRU`` or ``RNN(GRUCell)``); each LSTM left is named
     (a mixed LSTM/GRU stack gets partial credit); a ``Lambda`` or an object from outside
     ``keras`` (a custom layer, a registered custom object, a plain Python function) scores 0.
+    (:mod:`.hw07_architecture`.)
 ``accuracy``
     The grader runs ``python -m course_lib.grading.hw07_eval model.keras`` through
     ``ctx.run_sandboxed`` (unprivileged, no network, a fresh folder holding a copy of the model):
@@ -43,15 +44,22 @@ import hashlib
 import json
 import math
 import tempfile
-import zipfile
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..evaluation import mae, rmse
+from ..i18n import N_, _
 from .common import Assignment, GradingContext, Part, Verdict, print_verdicts
+from .hw07_architecture import (
+    SubmissionError,
+    diagnose_architecture,
+    inspect_config,
+    read_model_config,
+)
+from .hw07_band import _reference_model, measure_band  # noqa: F401 - named here too
 from .hw07_eval import COLUMN, MARKER, WINDOW
 
 __all__ = [
@@ -76,15 +84,9 @@ __all__ = [
 MODEL_FILE = "model.keras"
 REPORT_FILE = "report.json"
 
-# Limits on what the grader reads from a submission.
-MAX_MODEL_BYTES = 32 * 2**20  # the .keras file on disk (4 x GRU(50) weighs about 0.3 MB)
-MAX_MEMBERS = 16  # a Keras archive holds 3 (config.json, metadata.json, model.weights.h5)
-MAX_UNCOMPRESSED = 64 * 2**20  # declared sizes of all members together
-MAX_RATIO = 100  # uncompressed / compressed, for members over 1 MB: more is a zip bomb
-MAX_CONFIG_BYTES = 2**20  # config.json
+# Limits on what the grader reads from a submission (model.keras: hw07_architecture).
 MAX_REPORT_BYTES = 64 * 2**10  # report.json
 MAX_EVAL_OUTPUT = 2**20  # stdout of the sandboxed evaluation
-MAX_DEPTH = 64  # nesting of config.json objects
 EVAL_TIMEOUT = 180.0  # seconds for the sandboxed evaluation (TensorFlow's import is most of it)
 
 #: Relative and absolute (USD) tolerance of a claimed number against the grader's.
@@ -104,17 +106,17 @@ REFERENCE = {"units": 64, "layers": 1, "dropout": 0.0, "epochs": 5, "batch_size"
 
 #: Keys of report.json and what they hold.
 REPORT_KEYS = {
-    "assignment": "the string 'hw07_stock_gru'",
-    "column": "the predicted column, 'open'",
-    "window": "days per input window, 60",
-    "val_rmse_table": "list of at least 3 rows {'settings': {...}, 'val_rmse': USD}",
-    "chosen": "index in val_rmse_table of the row whose model is model.keras",
-    "val_rmse": "validation RMSE of model.keras, USD",
-    "test_rmse": "test RMSE of model.keras, USD",
-    "test_mae": "test MAE of model.keras, USD",
-    "persistence_rmse": "test RMSE of persistence (tomorrow's open = today's), USD",
-    "persistence_mae": "test MAE of persistence, USD",
-    "n_test": "number of test days",
+    "assignment": N_("the string 'hw07_stock_gru'"),
+    "column": N_("the predicted column, 'open'"),
+    "window": N_("days per input window, 60"),
+    "val_rmse_table": N_("list of at least 3 rows {'settings': {...}, 'val_rmse': USD}"),
+    "chosen": N_("index in val_rmse_table of the row whose model is model.keras"),
+    "val_rmse": N_("validation RMSE of model.keras, USD"),
+    "test_rmse": N_("test RMSE of model.keras, USD"),
+    "test_mae": N_("test MAE of model.keras, USD"),
+    "persistence_rmse": N_("test RMSE of persistence (tomorrow's open = today's), USD"),
+    "persistence_mae": N_("test MAE of persistence, USD"),
+    "n_test": N_("number of test days"),
 }
 #: The claims compared with the grader's numbers.
 NUMERIC_CLAIMS = (
@@ -126,248 +128,6 @@ NUMERIC_CLAIMS = (
     "window",
     "n_test",
 )
-
-LSTM_CLASSES = frozenset({"LSTM", "LSTMCell", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"})
-GRU_CLASSES = frozenset({"GRU", "GRUCell"})
-OTHER_RNN_CLASSES = frozenset({"SimpleRNN", "SimpleRNNCell"})
-LAMBDA_CLASSES = frozenset({"Lambda", "__lambda__"})
-#: Keras' own markers for tensors and constants inside a config (no module field).
-INTERNAL_CLASSES = frozenset(
-    {"__keras_tensor__", "__tensor__", "__numpy__", "__typespec__", "__bytes__", "__ellipsis__"}
-)
-
-
-class SubmissionError(ValueError):
-    """A submitted file is missing, too big, malformed or unsafe; the message says which."""
-
-
-# ------------------------------------------------------------------------------------------
-# Reading model.keras as plain data
-# ------------------------------------------------------------------------------------------
-def _safe_member_name(name: str) -> bool:
-    p = PurePosixPath(name)
-    return (
-        bool(name)
-        and "\\" not in name
-        and "\x00" not in name
-        and not p.is_absolute()
-        and ".." not in p.parts
-        and len(p.parts) <= 3
-        and len(name) <= 200
-    )
-
-
-def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
-    """Read a member, never more than ``cap`` bytes whatever its header declares."""
-    with zf.open(info) as fh:
-        data = fh.read(cap + 1)
-    if len(data) > cap:
-        raise SubmissionError(f"{info.filename} is larger than {cap:,} bytes")
-    return data
-
-
-def read_model_config(path) -> dict:
-    """``config.json`` of a ``.keras`` file, as a dict, after checking the archive.
-
-    Rejected with :class:`SubmissionError` (message says why): a missing file, a symbolic link,
-    a file over :data:`MAX_MODEL_BYTES`, not a zip, more than :data:`MAX_MEMBERS` members,
-    member names that are absolute, contain ``..``, backslashes or deep folders, repeated
-    names, declared sizes over :data:`MAX_UNCOMPRESSED`, a compression ratio over
-    :data:`MAX_RATIO` (zip bomb), no ``config.json``, a ``config.json`` over
-    :data:`MAX_CONFIG_BYTES`, or text that is not a JSON object.
-    """
-    p = Path(path)
-    if p.is_symlink():
-        raise SubmissionError(f"{p.name} is a symbolic link, not a file")
-    if not p.is_file():
-        raise SubmissionError(f"{p.name} is missing: save the model with model.save('model.keras')")
-    size = p.stat().st_size
-    if size > MAX_MODEL_BYTES:
-        raise SubmissionError(f"{p.name} is {size:,} bytes, over the limit of {MAX_MODEL_BYTES:,}")
-    try:
-        zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SubmissionError(
-            f"{p.name} is not a Keras .keras file (not a zip archive: {exc}); "
-            "save it with model.save('model.keras')"
-        ) from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise SubmissionError(
-                f"{p.name} has {len(infos)} members, more than {MAX_MEMBERS}: "
-                "not a Keras model file"
-            )
-        names = [i.filename for i in infos]
-        bad = [n for n in names if not _safe_member_name(n)]
-        if bad:
-            raise SubmissionError(f"{p.name} has unsafe member names: {bad[:3]!r}")
-        if len(set(names)) != len(names):
-            raise SubmissionError(f"{p.name} has repeated member names")
-        total = sum(i.file_size for i in infos)
-        if total > MAX_UNCOMPRESSED:
-            raise SubmissionError(
-                f"{p.name} would unpack to {total:,} bytes, over the limit of {MAX_UNCOMPRESSED:,}"
-            )
-        for i in infos:
-            ratio = i.file_size / max(i.compress_size, 1)
-            if i.file_size > 2**20 and ratio > MAX_RATIO:
-                raise SubmissionError(
-                    f"{p.name}: member {i.filename} is compressed {ratio:.0f} times "
-                    f"(over {MAX_RATIO}): refused as a possible zip bomb"
-                )
-        if "config.json" not in names:
-            raise SubmissionError(f"{p.name} has no config.json: not a Keras 3 .keras file")
-        info = zf.getinfo("config.json")
-        if info.file_size > MAX_CONFIG_BYTES:
-            raise SubmissionError(
-                f"{p.name}: config.json is {info.file_size:,} bytes, over the limit of "
-                f"{MAX_CONFIG_BYTES:,}"
-            )
-        try:
-            raw = _read_capped(zf, info, MAX_CONFIG_BYTES)
-        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
-            raise SubmissionError(f"{p.name}: config.json cannot be read ({exc})") from None
-    try:
-        config = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise SubmissionError(f"{p.name}: config.json is not valid JSON ({exc})") from None
-    if not isinstance(config, dict):
-        raise SubmissionError(f"{p.name}: config.json is not a JSON object")
-    return config
-
-
-# ------------------------------------------------------------------------------------------
-# Walking the configuration
-# ------------------------------------------------------------------------------------------
-@dataclass
-class ConfigFindings:
-    """What :func:`inspect_config` found; each entry is ``(where, class_name)``.
-
-    ``where`` is the chain of layer names from the outer model down ("functional > bidirectional
-    > forward_lstm"). ``foreign`` entries are ``(where, description)``.
-    """
-
-    gru: list[tuple[str, str]] = field(default_factory=list)
-    lstm: list[tuple[str, str]] = field(default_factory=list)
-    other_rnn: list[tuple[str, str]] = field(default_factory=list)
-    lambdas: list[tuple[str, str]] = field(default_factory=list)
-    foreign: list[tuple[str, str]] = field(default_factory=list)
-    too_deep: bool = False
-
-    @property
-    def recurrent(self) -> int:
-        return len(self.gru) + len(self.lstm) + len(self.other_rnn)
-
-
-def _is_keras_module(module: Any) -> bool:
-    return isinstance(module, str) and (module == "keras" or module.startswith("keras."))
-
-
-def inspect_config(config: Any) -> ConfigFindings:
-    """Walk a Keras 3 ``config.json`` (plain data) and classify every serialized object.
-
-    A serialized object is a dict with a ``class_name``. It is *foreign* unless its ``module``
-    is ``keras`` or ``keras.*`` and its ``registered_name`` is ``null`` or a plain keras name
-    (custom objects are registered as ``"package>Name"`` and saved with ``module: null``, or with
-    their own module such as ``__main__``; plain Python functions have module ``builtins``).
-    Recurrent classes are counted wherever they sit (inside ``Bidirectional``, ``RNN`` cells,
-    ``StackedRNNCells``, nested models), so nothing hides an LSTM.
-    """
-    found = ConfigFindings()
-
-    def name_of(obj: dict) -> str:
-        cfg = obj.get("config")
-        name = cfg.get("name") if isinstance(cfg, dict) else None
-        if not isinstance(name, str):
-            name = obj.get("name") if isinstance(obj.get("name"), str) else None
-        return (name or str(obj.get("class_name")))[:80]
-
-    def walk(node: Any, where: tuple[str, ...], depth: int) -> None:
-        if depth > MAX_DEPTH:
-            found.too_deep = True
-            return
-        if isinstance(node, list):
-            for item in node:
-                walk(item, where, depth + 1)
-            return
-        if not isinstance(node, dict):
-            return
-        cls = node.get("class_name")
-        here = where
-        if isinstance(cls, str):
-            here = (*where, name_of(node))
-            label = " > ".join(here)
-            if cls in LAMBDA_CLASSES:
-                found.lambdas.append((label, cls))
-            elif cls not in INTERNAL_CLASSES:
-                module, reg = node.get("module"), node.get("registered_name")
-                custom_reg = reg is not None and not (isinstance(reg, str) and ">" not in reg)
-                if not _is_keras_module(module) or custom_reg:
-                    what = f"{cls} (module {module!r}" + (
-                        f", registered as {reg!r})" if reg is not None else ")"
-                    )
-                    found.foreign.append((label, what))
-            if cls in LSTM_CLASSES:
-                found.lstm.append((label, cls))
-            elif cls in GRU_CLASSES:
-                found.gru.append((label, cls))
-            elif cls in OTHER_RNN_CLASSES:
-                found.other_rnn.append((label, cls))
-        for key, value in node.items():
-            if key in ("inbound_nodes", "build_config"):
-                continue  # references to tensors and shapes, no objects
-            walk(value, here, depth + 1)
-
-    walk(config, (), 0)
-    return found
-
-
-def _listing(entries: list[tuple[str, str]], limit: int = 8) -> str:
-    shown = [f"'{where}' ({cls})" for where, cls in entries[:limit]]
-    more = len(entries) - limit
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
-def diagnose_architecture(config: Any) -> Verdict:
-    """Verdict on a model's configuration: all recurrent layers GRU, nothing foreign.
-
-    0 for a Lambda, an object from outside keras, or no recurrent layer; a stack with LSTMs (or
-    SimpleRNNs) left gets ``0.5 * (GRUs / recurrent layers)`` and the names of what is left.
-    """
-    f = inspect_config(config)
-    problems = []
-    if f.too_deep:
-        problems.append(f"config.json is nested deeper than {MAX_DEPTH} levels")
-    if f.lambdas:
-        problems.append(
-            f"Lambda layers are not allowed (their code cannot be loaded safely): "
-            f"{_listing(f.lambdas)}"
-        )
-    if f.foreign:
-        problems.append(
-            "only Keras' own layers are allowed, no custom layers or objects: "
-            + _listing(f.foreign)
-        )
-    if problems:
-        return Verdict(0.0, "; ".join(problems))
-    if f.recurrent == 0:
-        return Verdict(
-            0.0, "no recurrent layer found: the homework asks for GRU layers in place of the LSTMs"
-        )
-    if f.lstm or f.other_rnn:
-        parts = []
-        if f.lstm:
-            parts.append(f"still LSTM: {_listing(f.lstm)}")
-        if f.other_rnn:
-            parts.append(f"not a GRU: {_listing(f.other_rnn)}")
-        return Verdict(
-            0.5 * len(f.gru) / f.recurrent,
-            f"{len(f.gru)} of {f.recurrent} recurrent layers are GRU; "
-            + "; ".join(parts)
-            + ". Replace every LSTM by a GRU.",
-        )
-    return Verdict(1.0, f"all {len(f.gru)} recurrent layers are GRU: {_listing(f.gru)}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -407,62 +167,104 @@ def table_problems(table: Any) -> list[str]:
     with distinct, non-empty settings of plain values and positive finite RMSEs.
     """
     if not isinstance(table, list):
-        return [f"the table must be a list of rows, got {type(table).__name__}"]
+        return [_("the table must be a list of rows, got {type}").format(type=type(table).__name__)]
     problems = []
     if len(table) < 3:
-        problems.append(f"the table has {len(table)} row(s); try at least 3 settings")
+        problems.append(_("the table has {n} row(s); try at least 3 settings").format(n=len(table)))
     seen = []
     for i, row in enumerate(table[:50]):
         if not isinstance(row, dict) or set(row) != {"settings", "val_rmse"}:
-            problems.append(f"row {i} must be {{'settings': {{...}}, 'val_rmse': number}}")
+            problems.append(
+                _("row {i} must be {{'settings': {{...}}, 'val_rmse': number}}").format(i=i)
+            )
             continue
         s, v = row["settings"], row["val_rmse"]
         if not isinstance(s, dict) or not s:
-            problems.append(f"row {i}: settings must be a non-empty dict, got {s!r}"[:200])
+            problems.append(
+                _("row {i}: settings must be a non-empty dict, got {value!r}").format(i=i, value=s)[
+                    :200
+                ]
+            )
         elif not all(
             isinstance(k, str) and (v_ is None or isinstance(v_, bool | int | float | str))
             for k, v_ in s.items()
         ):
-            problems.append(f"row {i}: settings must map names to plain numbers or strings")
+            problems.append(
+                _("row {i}: settings must map names to plain numbers or strings").format(i=i)
+            )
         elif s in seen:
-            problems.append(f"row {i}: the same settings as row {seen.index(s)}")
+            problems.append(
+                _("row {i}: the same settings as row {index}").format(i=i, index=seen.index(s))
+            )
         else:
             seen.append(s)
         if not (_number(v) and v > 0):
-            problems.append(f"row {i}: val_rmse must be a positive number (USD), got {v!r}"[:200])
+            problems.append(
+                _("row {i}: val_rmse must be a positive number (USD), got {value!r}").format(
+                    i=i, value=v
+                )[:200]
+            )
     return problems
 
 
 def report_problems(report: Any) -> list[str]:
     """Structure of ``report.json``: keys, types, the table, ``chosen`` pointing into it."""
     if not isinstance(report, dict):
-        return [f"report.json must hold a JSON object, got {type(report).__name__}"]
-    problems = [f"missing key {k!r} ({REPORT_KEYS[k]})" for k in REPORT_KEYS if k not in report]
+        return [
+            _("report.json must hold a JSON object, got {type}").format(type=type(report).__name__)
+        ]
+    problems = [
+        _("missing key {key!r} ({meaning})").format(key=k, meaning=_(REPORT_KEYS[k]))
+        for k in REPORT_KEYS
+        if k not in report
+    ]
     extra = sorted(set(report) - set(REPORT_KEYS))
     if extra:
-        problems.append(f"unknown keys {extra[:5]} (the keys are {list(REPORT_KEYS)})")
+        problems.append(
+            _("unknown keys {extra} (the keys are {keys})").format(
+                extra=extra[:5], keys=list(REPORT_KEYS)
+            )
+        )
     if "assignment" in report and report["assignment"] != "hw07_stock_gru":
-        problems.append(f"assignment is {report['assignment']!r}, expected 'hw07_stock_gru'")
+        problems.append(
+            _("assignment is {assignment!r}, expected 'hw07_stock_gru'").format(
+                assignment=report["assignment"]
+            )
+        )
     if "column" in report and report["column"] != COLUMN:
-        problems.append(f"column is {report['column']!r}, expected {COLUMN!r}")
+        problems.append(
+            _("column is {column!r}, expected {expected!r}").format(
+                column=report["column"], expected=COLUMN
+            )
+        )
     for k in NUMERIC_CLAIMS:
         if k in report and not _number(report[k]):
-            problems.append(f"{k} must be a finite number, got {report[k]!r}"[:200])
+            problems.append(
+                _("{key} must be a finite number, got {value!r}").format(key=k, value=report[k])[
+                    :200
+                ]
+            )
     table = report.get("val_rmse_table")
     if "val_rmse_table" in report:
         problems += [f"val_rmse_table: {p}" for p in table_problems(table)]
     chosen = report.get("chosen")
     if "chosen" in report:
         if not (isinstance(chosen, int) and not isinstance(chosen, bool)):
-            problems.append(f"chosen must be a row index, got {chosen!r}"[:200])
+            problems.append(
+                _("chosen must be a row index, got {value!r}").format(value=chosen)[:200]
+            )
         elif isinstance(table, list) and not 0 <= chosen < len(table):
-            problems.append(f"chosen = {chosen} is not a row of val_rmse_table")
+            problems.append(
+                _("chosen = {chosen} is not a row of val_rmse_table").format(chosen=chosen)
+            )
         elif isinstance(table, list) and isinstance(table[chosen], dict):
             row_v, claim = table[chosen].get("val_rmse"), report.get("val_rmse")
             if _number(row_v) and _number(claim) and not _close(row_v, claim):
                 problems.append(
-                    f"val_rmse ({claim:.2f}) is not the val_rmse of the chosen row {chosen} "
-                    f"({row_v:.2f}): model.keras should be the model of the chosen row"
+                    _(
+                        "val_rmse ({claim:.2f}) is not the val_rmse of the chosen row {chosen} "
+                        "({row_v:.2f}): model.keras should be the model of the chosen row"
+                    ).format(claim=claim, chosen=chosen, row_v=row_v)
                 )
     return problems
 
@@ -484,16 +286,25 @@ def compare_claims(report: Any, measured: dict) -> Verdict:
     for k in NUMERIC_CLAIMS:
         claim, truth = report.get(k), measured[k]
         if not _number(claim):
-            wrong.append(f"{k}: no number claimed")
+            wrong.append(_("{key}: no number claimed").format(key=k))
         elif not _close(float(claim), float(truth)):
-            wrong.append(f"{k}: you claim {claim:.4g}, the grader measured {truth:.4g}")
+            wrong.append(
+                _("{key}: you claim {claim:.4g}, the grader measured {truth:.4g}").format(
+                    key=k, claim=claim, truth=truth
+                )
+            )
     n_ok = len(NUMERIC_CLAIMS) - len(wrong) + (not problems)
     fraction = n_ok / (len(NUMERIC_CLAIMS) + 1)
     if not wrong and not problems:
-        return Verdict(1.0, f"all {len(NUMERIC_CLAIMS)} claimed numbers match the grader's")
+        return Verdict(
+            1.0,
+            _("all {n} claimed numbers match the grader's").format(n=len(NUMERIC_CLAIMS)),
+        )
     lines = []
     if wrong:
-        lines.append(f"{len(wrong)} claimed number(s) differ: " + "; ".join(wrong))
+        lines.append(
+            _("{n} claimed number(s) differ: {wrong}").format(n=len(wrong), wrong="; ".join(wrong))
+        )
     if problems:
         lines.append("report.json: " + "; ".join(problems[:10]))
     return Verdict(fraction, ". ".join(lines))
@@ -544,15 +355,19 @@ def read_report(path) -> Any:
     """``report.json`` as plain data (size-capped); :class:`SubmissionError` if unreadable."""
     p = Path(path)
     if p.is_symlink() or not p.is_file():
-        raise SubmissionError(f"{p.name} is missing or not a regular file")
+        raise SubmissionError(_("{name} is missing or not a regular file").format(name=p.name))
     with open(p, "rb") as fh:
         raw = fh.read(MAX_REPORT_BYTES + 1)
     if len(raw) > MAX_REPORT_BYTES:
-        raise SubmissionError(f"{p.name} is larger than {MAX_REPORT_BYTES:,} bytes")
+        raise SubmissionError(
+            _("{name} is larger than {limit:,} bytes").format(name=p.name, limit=MAX_REPORT_BYTES)
+        )
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise SubmissionError(f"{p.name} is not valid JSON ({exc})") from None
+        raise SubmissionError(
+            _("{name} is not valid JSON ({exc})").format(name=p.name, exc=exc)
+        ) from None
 
 
 _EVAL_CACHE: dict[str, dict] = {}
@@ -689,19 +504,24 @@ def check_model_is_gru(model) -> bool:
     try:
         verdict = diagnose_architecture(_saved_config(model))
     except Exception as exc:
-        verdict = Verdict(0.0, f"the model could not be saved and read back: {exc}")
-    return print_verdicts("check_model_is_gru", {"architecture": verdict})
+        verdict = Verdict(
+            0.0, _("the model could not be saved and read back: {exc}").format(exc=exc)
+        )
+    return print_verdicts("check_model_is_gru", {_("architecture"): verdict})
 
 
 def check_tuning_table(table) -> bool:
     """Public check of the hyperparameter table: at least 3 distinct settings, USD RMSEs."""
     problems = table_problems(table)
-    verdict = Verdict(not problems, "; ".join(problems) or f"{len(table)} settings, each scored")
-    ok = print_verdicts("check_tuning_table", {"table": verdict})
+    verdict = Verdict(
+        not problems,
+        "; ".join(problems) or _("{n} settings, each scored").format(n=len(table)),
+    )
+    ok = print_verdicts("check_tuning_table", {_("table"): verdict})
     if isinstance(table, list) and not problems:
         vals = [row["val_rmse"] for row in table]
         if min(vals) < 1.0 or max(vals) > 1e4:
-            print("  note: RMSEs should be in USD (tens of dollars), not in scaled units")
+            print(_("  note: RMSEs should be in USD (tens of dollars), not in scaled units"))
     return ok
 
 
@@ -719,69 +539,10 @@ def check_report(report, model=None, data=None) -> bool:
             return print_verdicts("check_report", {"report.json": Verdict(0.0, str(exc))})
     verdicts = {}
     problems = report_problems(report)
-    verdicts["structure"] = Verdict(not problems, "; ".join(problems) or "all keys present")
+    verdicts[_("structure")] = Verdict(not problems, "; ".join(problems) or _("all keys present"))
     if model is not None and data is not None:
         from .hw07_eval import predict_usd
 
         val, test = predict_usd(model, data)
-        verdicts["claims"] = compare_claims(report, measure(val, test, data))
+        verdicts[_("claims")] = compare_claims(report, measure(val, test, data))
     return print_verdicts("check_report", verdicts)
-
-
-# ------------------------------------------------------------------------------------------
-# The reference band (instructors)
-# ------------------------------------------------------------------------------------------
-def _reference_model(setting: dict, seed: int):
-    import keras
-
-    keras.utils.set_random_seed(seed)
-    layers = [keras.Input((WINDOW, 1))]
-    for i in range(setting["layers"]):
-        last = i == setting["layers"] - 1
-        layers.append(keras.layers.GRU(setting["units"], return_sequences=not last))
-        layers.append(keras.layers.Dropout(setting["dropout"]))
-    model = keras.Sequential([*layers, keras.layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.Adam(setting["lr"]), loss="mse")
-    return model
-
-
-def measure_band(seeds=range(5), setting: dict | None = None) -> dict:
-    """Train the reference solution's chosen setting once per seed; print and return the band.
-
-    Returns ``{"test_rmse": (lowest, highest), "test_mae": (lowest, highest), "runs": [...]}``
-    in USD. Takes about 15 s per seed on 2 cores. Paste the result into :data:`BAND`.
-    """
-    from tqdm.auto import tqdm
-
-    from ..lesson import setup_keras
-    from .hw07_eval import predict_usd
-
-    setup_keras(seed=0)  # quiet start-up, deterministic ops, as in the notebook
-    import keras
-
-    setting = dict(REFERENCE if setting is None else setting)
-    data = _grader_data()
-    runs = []
-    for seed in tqdm(list(seeds), desc="reference seeds"):
-        model = _reference_model(setting, seed)
-        keras.utils.set_random_seed(seed)  # the notebook seeds the build and the fit
-        model.fit(
-            data.X_train,
-            data.y_train,
-            epochs=setting["epochs"],
-            batch_size=setting["batch_size"],
-            verbose=0,
-        )
-        val, test = predict_usd(model, data)
-        m = measure(val, test, data)
-        runs.append({"seed": seed, **{k: m[k] for k in ("val_rmse", "test_rmse", "test_mae")}})
-        print(
-            f"seed {seed}: val_rmse {m['val_rmse']:.2f}  test_rmse {m['test_rmse']:.2f}  "
-            f"test_mae {m['test_mae']:.2f} USD"
-        )
-    band = {
-        k: (round(min(r[k] for r in runs), 2), round(max(r[k] for r in runs), 2))
-        for k in ("test_rmse", "test_mae")
-    }
-    print("BAND =", band)
-    return {**band, "runs": runs}

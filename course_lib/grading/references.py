@@ -15,7 +15,7 @@ reference implementation …". The in-kernel call recorder of :mod:`.probe` stay
 layer (it also catches course_lib functions that are not stubbed but not ``allowed``).
 
 A name is ``module.function``, ``module.Class.method`` or ``module.*`` (every function and
-method defined in that module: used for the assignment's own grading module, whose public
+method defined in that module: used for the assignment's own grading modules, whose public
 checks and known-mistake variants hold the reference too). Not listed, on purpose: what the
 notebooks' own cells use on the student's functions (``bptt.gradient_check``,
 ``numerical_gradient``, ``init_rnn_params``, ``sgd_step``, ``cells.run_sequence``,
@@ -49,6 +49,7 @@ _HW05 = (
     "course_lib.gate_analysis._lstm_step_jacobian",
     "course_lib.gate_analysis.lstm_state_jacobians",
     "course_lib.grading.hw05_lstm.*",
+    "course_lib.grading.hw05_lstm_step.*",
 )
 
 #: Assignment name -> the reference functions stubbed in its sandbox.
@@ -75,6 +76,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
         "course_lib.regularization.rnn_forward_masked",
         "course_lib.attention.encoder_states",
         "course_lib.grading.hw03_rnn.*",
+        "course_lib.grading.hw03_rnn_backward.*",
     ),
     "hw05_lstm": _HW05,
     "hw06_gru": (
