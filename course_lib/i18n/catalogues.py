@@ -209,7 +209,7 @@ def plan(root: Path = ROOT, only: Sequence[str] | None = None, library: bool = T
     sources = source_notebooks(root)
     stems = [s.stem for s in sources]
     for source in sources:
-        if only is not None and not any(part in source.name for part in only):
+        if only is not None and not _selected(source.stem, only, stems):
             continue
         name = source.relative_to(root).as_posix()
         english = read_notebook(source)
@@ -245,6 +245,12 @@ def plan(root: Path = ROOT, only: Sequence[str] | None = None, library: bool = T
         terms = glossary.read_glossary()
         problems += [Problem("locale/glossary.csv", what) for what in glossary.term_problems(terms)]
     return Plan(catalogues, notebooks, problems)
+
+
+def _selected(stem: str, only: Sequence[str], stems: Sequence[str]) -> bool:
+    """``--only``: a full name (``05_lstm``) selects that notebook alone, a part of a name
+    (``hw0``) every notebook whose name has it."""
+    return any(stem == part or (part not in stems and part in stem) for part in only)
 
 
 def _maybe_read(path: Path) -> Catalog | None:
@@ -339,7 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--rerun", action="store_true", help="execute every selected notebook, even if current"
     )
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
-    parser.add_argument("--only", nargs="+", default=(), help="only notebooks whose name has …")
+    parser.add_argument(
+        "--only", nargs="+", default=(), help="only these notebooks (full names or parts of names)"
+    )
     args = parser.parse_args(argv)
     only = args.only or None
     if args.library:
