@@ -13,6 +13,8 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 _HOME = tempfile.mkdtemp(prefix="course-test-home-")
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 for _name, _sub in (
@@ -27,3 +29,16 @@ for _name, _sub in (
     ("XDG_CONFIG_HOME", ".config"),
 ):
     os.environ[_name] = os.path.join(_HOME, _sub) if _sub else _HOME
+
+
+@pytest.fixture
+def portuguese():
+    """Portuguese for the test (course_lib.set_language); English again afterwards, whatever
+    happens, so that no other test sees another language."""
+    import course_lib
+
+    course_lib.set_language("pt-BR")
+    try:
+        yield
+    finally:
+        course_lib.set_language("en")

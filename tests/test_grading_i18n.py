@@ -31,15 +31,6 @@ def _catalogue() -> dict[str, str]:
 PT = _catalogue()
 
 
-@pytest.fixture
-def portuguese():
-    course_lib.set_language("pt-BR")
-    try:
-        yield
-    finally:
-        course_lib.set_language("en")
-
-
 def _printed(check, fn) -> str:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

@@ -212,15 +212,6 @@ def test_an_empty_catalogue_gives_back_the_english_notebook(source):
 # -- set_language --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def portuguese():
-    course_lib.set_language("pt-BR")
-    try:
-        yield
-    finally:
-        course_lib.set_language("en")
-
-
 def test_set_language_accepts_the_usual_spellings_and_rejects_others():
     try:
         assert [i18n.normalise_language(x) for x in ("pt_BR", "pt-br", "PT", "en")] == [

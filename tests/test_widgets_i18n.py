@@ -51,16 +51,6 @@ PT = _catalogue()
 CHANGED = {en: pt for en, pt in PT.items() if en != pt and "{" not in en}
 
 
-@pytest.fixture
-def portuguese():
-    """Portuguese for the test; English again afterwards, whatever happens."""
-    course_lib.set_language("pt-BR")
-    try:
-        yield
-    finally:
-        course_lib.set_language("en")
-
-
 def _controls_text(widget) -> list[str]:
     """Descriptions, tooltips and option labels of every control in a widget tree."""
     out = []
