@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def lesson_names() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+def lesson_names(portuguese: bool = True) -> list[str]:
+    """The numbered lessons (``05_lstm``), with their Portuguese editions (``05_lstm.pt-BR``)."""
+    names = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    return names if portuguese else [n for n in names if not n.endswith(".pt-BR")]
 
 
 def widget_views(name: str) -> list[dict]:

@@ -21,7 +21,11 @@ offline = site_helpers.offline
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LESSONS = lesson_names()
-LESSONS_WITH_WIDGETS = [name for name in LESSONS if widget_views(name)]
+# the pages' widgets in a browser: every English lesson, and one Portuguese edition (the same
+# exporter and kind of saved state; the index test below covers every Portuguese page's link)
+LESSONS_WITH_WIDGETS = [
+    name for name in [*lesson_names(portuguese=False), "05_lstm.pt-BR"] if widget_views(name)
+]
 
 # Lessons whose stored explorer outputs do not carry the static text/html fallback yet (they
 # get it when re-executed with the current course_lib). Empty once every lesson has it; a
@@ -50,9 +54,11 @@ def test_index_links_every_lesson_and_slides(site_server, offline):
     op = offline()
     op.page.goto(site_server.url("index.html"))
     links = op.page.locator("#lesson-map a").evaluate_all("els => els.map(a => a.href)")
-    for name in LESSONS:
+    for name in LESSONS:  # both editions of each lesson, in its row
         assert site_server.url(f"lessons/{name}.html") in links
         assert site_server.url(f"slides/{name}.slides.html") in links
+    more = op.page.locator("#more a").evaluate_all("els => els.map(a => a.href)")
+    assert site_server.url("lessons/glossary.html") in more
     assert op.page.locator("#homework a").count() >= 1
     assert "solutions/" not in op.page.content()
     _assert_offline(op)
