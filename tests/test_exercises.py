@@ -530,8 +530,46 @@ def test_the_execution_check_itself_on_tiny_notebooks(case, tmp_path):
             _run_to_first_student_part(solution, exercise)
 
 
+# The Portuguese exercises are not run again: their code is the English exercises' code with
+# other strings and comments (checked below), generated the same way from the same kind of
+# solution, so running the English one tests what running both would.
+ENGLISH_EXERCISES = [n for n in EXERCISE_NAMES if not n.endswith(".pt-BR.ipynb")]
+PORTUGUESE_EXERCISES = [n for n in EXERCISE_NAMES if n.endswith(".pt-BR.ipynb")]
+
+
+def _code_shape(source: str) -> str:
+    """A code cell's syntax tree with every string emptied (comments are not in the tree)."""
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node.value = ""
+        elif isinstance(node, ast.JoinedStr):
+            node.values = [v for v in node.values if isinstance(v, ast.FormattedValue)]
+    return ast.dump(tree)
+
+
+def _code_shapes(path: Path) -> list[str]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [_code_shape("".join(c["source"])) for c in cells if c["cell_type"] == "code"]
+
+
+def test_every_exercise_has_its_portuguese_edition():
+    assert PORTUGUESE_EXERCISES == [n.replace(".ipynb", ".pt-BR.ipynb") for n in ENGLISH_EXERCISES]
+
+
+@pytest.mark.parametrize("name", PORTUGUESE_EXERCISES)
+def test_portuguese_exercise_is_the_english_code_with_other_words(name):
+    english = _code_shapes(EXERCISES / name.replace(".pt-BR.ipynb", ".ipynb"))
+    portuguese = _code_shapes(EXERCISES / name)
+    language = _code_shape('import course_lib\n\ncourse_lib.set_language("pt-BR")')
+    assert portuguese[0] == language, "the Portuguese exercise starts by setting the language"
+    assert portuguese[1:] == english
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", EXERCISE_NAMES)
+@pytest.mark.parametrize("name", ENGLISH_EXERCISES)
 def test_exercise_runs_until_the_first_student_part(name):
     """Run All on exercises/<name> stops with NotImplementedError raised in a student cell."""
     if not (SOLUTIONS / name).is_file():
