@@ -60,7 +60,7 @@ def test_portuguese_notebook_sets_the_language_before_its_first_code(source):
     assert all("set_language" not in "".join(c["source"]) for c in code[1:])
 
 
-def test_glossary_is_current_and_every_term_is_in_its_lesson_in_both_languages(plan):
+def test_glossary_is_current_and_every_term_is_in_its_lesson_in_both_languages():
     assert glossary.notebook_is_current(), "run python3 course.py translate"
     terms = glossary.read_glossary()
     assert len(terms) >= 40 and len({t.en.casefold() for t in terms}) == len(terms)
