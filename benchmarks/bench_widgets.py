@@ -298,7 +298,11 @@ def drag_settle(page, cls: str, seconds: float = 2.0) -> float | None:
     pointer movement the page saw to the last DOM change."""
     focus_and_settle(page, cls)
     handle = page.locator(f".{cls} .widget-slider [role=slider]").first
-    track = page.locator(f".{cls} .widget-slider .noUi-target").first
+    # ipywidgets' slider (the baseline) draws a noUiSlider track and handle; the course's
+    # sliders are a range input, track and thumb in one element (the drag starts at its middle)
+    track = page.locator(
+        f".{cls} .widget-slider .noUi-target, .{cls} .widget-slider input[type=range]"
+    ).first
     box, hbox = track.bounding_box(), handle.bounding_box()
     y = hbox["y"] + hbox["height"] / 2
     x = hbox["x"] + hbox["width"] / 2

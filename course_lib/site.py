@@ -11,12 +11,15 @@ A static site that works offline (no CDN: every script it loads is served from t
     exercises/NAME.html        the homework as students get it
     solutions/NAME.html        only with ``--with-solutions`` (instructors)
     assets/                    require.js, the ipywidgets HTML manager (embed-amd.js), jQuery,
-                               reveal.js, MathJax 2
+                               reveal.js, MathJax 2, anywidget (the explorers' sliders)
 
 Where the JavaScript comes from: MathJax 2.7 from the PyPI package ``jupyter-server-mathjax``
 (in requirements.txt); require.js, ``@jupyter-widgets/html-manager``'s ``embed-amd.js``, jQuery
 and reveal.js 4.0.2 (the version nbconvert's slides template is written for) are vendored,
-minimal files with their licences, in ``course_lib/site_assets/`` (see its README).
+minimal files with their licences, in ``course_lib/site_assets/`` (see its README); anywidget's
+front end (an AMD module the HTML manager loads through require.js, for the explorers' sliders,
+``course_lib/widgets/slider.py``) is copied from the installed ``anywidget`` package, so that it
+always matches the version that saved the widget state.
 """
 
 from __future__ import annotations
@@ -51,6 +54,10 @@ MathJax.Ajax.loadComplete("[MathJax]/config/local-fonts.js");
 MERMAID_JS = "../assets/mermaid-none.mjs"
 MERMAID_NONE = "export default { initialize() {}, registerLayoutLoaders() {} };\n"
 REVEAL_PREFIX = "../assets/reveal.js"
+# The HTML manager asks require.js for a widget module it does not bundle (anywidget) and falls
+# back to a CDN; this path, set before it runs, makes require.js load the site's own copy
+ANYWIDGET_JS = "../assets/anywidget/index"
+REQUIRE_CONFIG = f'<script>require.config({{paths: {{anywidget: "{ANYWIDGET_JS}"}}}});</script>'
 REVEAL_THEME = "white"  # its fonts ship with reveal.js (simple.css imports Google Fonts)
 
 
@@ -129,11 +136,44 @@ def copy_assets(out: Path) -> dict[str, int]:
     )
     (assets / "mathjax" / "config" / "local-fonts.js").write_text(MATHJAX_LOCAL_FONTS)
     (assets / "mermaid-none.mjs").write_text(MERMAID_NONE)
+    copy_anywidget(assets / "anywidget")
     return {
         p.name: sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
         for p in sorted(assets.iterdir())
         if p.is_dir()
     }
+
+
+def copy_anywidget(folder: Path) -> None:
+    """anywidget's AMD front end (its classic-notebook extension) and licence, from the
+    installed package."""
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("anywidget")
+    except metadata.PackageNotFoundError:
+        raise SiteError(
+            "the explorers' sliders need the package anywidget: pip install -r requirements.txt"
+        ) from None
+    files = {Path(str(f)).name.upper(): dist.locate_file(f) for f in dist.files or ()}
+    module = next(
+        (dist.locate_file(f) for f in dist.files or () if str(f).endswith("anywidget/index.js")),
+        None,
+    )
+    if module is None or not Path(module).is_file():
+        raise SiteError(f"anywidget {dist.version} ships no nbextensions/anywidget/index.js")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(module, folder / "index.js")
+    if "LICENSE" in files:
+        shutil.copyfile(files["LICENSE"], folder / "LICENSE")
+
+
+def _require_config(body: str) -> str:
+    """Insert :data:`REQUIRE_CONFIG` right after the page's require.js."""
+    tag = re.search(rf'<script[^>]*src="{re.escape(REQUIRE_JS)}"[^>]*>\s*</script>', body)
+    if tag is None:
+        raise SiteError("the exported page loads no require.js")
+    return body[: tag.end()] + REQUIRE_CONFIG + body[tag.end() :]
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -313,13 +353,13 @@ def build_site(out: Path, with_solutions: bool = False, root: Path = ROOT) -> di
             raise SiteError(f"{page.source.name} has a mermaid diagram: the site has no mermaid")
         resources = {"metadata": {"name": page.name, "path": str(page.source.parent)}}
         body, _ = html_exporter.from_notebook_node(nb, resources=dict(resources))
-        body = _link_notebooks(body)
+        body = _require_config(_link_notebooks(body))
         target = out / page.html_path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body, encoding="utf-8")
         if page.slides_path:
             body, _ = slides_exporter.from_notebook_node(nb, resources=dict(resources))
-            body = _link_notebooks(body)
+            body = _require_config(_link_notebooks(body))
             target = out / page.slides_path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(body, encoding="utf-8")

@@ -126,6 +126,8 @@ def test_every_script_is_served_by_the_site(built):
             parts = urlsplit(ref)
             assert not parts.scheme and not parts.netloc, f"{page.name} loads {ref} from outside"
             target = (page.parent / parts.path).resolve()
+            if not target.suffix:  # a require.js path names a module without its ".js"
+                target = target.with_suffix(".js")
             assert target.is_file(), f"{page.name} names {ref}, which the site does not have"
             assert out.resolve() in target.parents
     slides = _references(out / "slides/05_tiny.slides.html")
@@ -235,3 +237,16 @@ def test_both_editions_side_by_side_and_links_between_notebooks_lead_to_pages(tm
     for folder, text in (("lessons", page), ("exercises", exercise)):
         for link in re.findall(r'href="([^"#:]+\.html)', text):
             assert (out / folder / link).resolve().is_file(), f"{folder}: {link}"
+
+
+def test_pages_load_anywidget_from_the_site(built):
+    """The explorers' sliders are anywidget models: require.js is told where the site's copy of
+    anywidget's front end is before the HTML manager asks for it (else it goes to a CDN)."""
+    out, _ = built
+    module = out / "assets" / "anywidget" / "index.js"
+    assert 'define(["@jupyter-widgets/base"]' in module.read_text(encoding="utf-8")
+    assert (out / "assets" / "anywidget" / "LICENSE").is_file()
+    for page in [*out.glob("lessons/*.html"), *out.glob("slides/*.html")]:
+        text = page.read_text(encoding="utf-8")
+        config = text.find('require.config({paths: {anywidget: "../assets/anywidget/index"}})')
+        assert 0 < text.find(site.REQUIRE_JS) < config < text.find(site.WIDGETS_JS), page.name

@@ -20,6 +20,7 @@ from course_lib.widgets.lstm import LSTMGateExplorer
 from course_lib.widgets.mlp import ActivationExplorer, HiddenUnitsExplorer
 from course_lib.widgets.perceptron import PerceptronTrainer
 from course_lib.widgets.rnn import UnrolledRNNExplorer
+from course_lib.widgets.slider import Slider
 from tests.test_stored_explorers import SCENES, assert_numbers_match, reference, shown_numbers
 
 CLASSES = {
@@ -123,7 +124,7 @@ def test_scene_buttons_are_made_once_and_a_click_sets_the_scene(cls_name, monkey
     first = next(iter(SCENES[cls_name]))
     scene_buttons[0].click()
     assert ex.current_scene == first
-    some = next(n for n, c in ex.controls.items() if isinstance(c, widgets.FloatSlider))
+    some = next(n for n, c in ex.controls.items() if isinstance(c, Slider))
     slider = ex.controls[some]
     slider.value = slider.max if slider.value != slider.max else slider.min  # a person moves it
     assert ex.current_scene is None

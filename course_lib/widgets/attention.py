@@ -100,14 +100,7 @@ class AttentionExplorer(Explorer):
             description=_("query"),
             style={"description_width": "initial", "button_width": "150px"},
         )
-        c["query_pos"] = widgets.IntSlider(
-            value=self._init["query_pos"],
-            min=1,
-            max=self.T,
-            description=_("position i"),
-            continuous_update=True,
-            style={"description_width": "initial"},
-        )
+        self.int_slider("query_pos", self._init["query_pos"], 1, self.T, _("position i"))
         self.slider("q1", 1.0, -3.0, 3.0, 0.05, "q₁")
         self.slider("q2", 0.0, -3.0, 3.0, 0.05, "q₂")
         self.slider("scale", self._init["scale"], 0.0, 10.0, 0.1, _("sharpness s"))

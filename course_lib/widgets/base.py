@@ -10,8 +10,10 @@ ipywidgets whose keys are the names ``set`` accepts), lays out ``self.widget`` a
 slider event replaces the text of existing widgets, it never creates a widget.
 
 Speed: an event costs the kernel the maths plus about a millisecond of SVG text; the browser
-draws. ipywidgets' front end keeps at most one message per control in flight and merges the
-changes made meanwhile, so a drag never builds a queue and its last value is always sent.
+draws. Sliders are :class:`~course_lib.widgets.slider.Slider` (``self.slider``,
+``self.int_slider``): their page side keeps up to two moves in flight and merges the ones made
+meanwhile, so a drag never builds a queue, its last value is always sent, and it leaves as soon
+as the hand stops (ipywidgets' own sliders wait for the answer to the move before).
 
 Without a kernel: displaying an explorer sends, beside the widget view, a static picture of its
 state at that moment (``text/html``: the same SVG plots, the numbers tables and the settings of
@@ -39,6 +41,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..i18n import _
+from .slider import IntSlider, Slider
 from .svgplot import PlotView
 
 __all__ = [
@@ -328,17 +331,22 @@ class Explorer:
         self.update()
 
     def slider(self, name, value, low, high, step=0.1, description=None, fmt=".2f"):
-        """Make a FloatSlider control called ``name`` (registered in ``self.controls``)."""
-        control = widgets.FloatSlider(
+        """Make a float :class:`~course_lib.widgets.slider.Slider` control called ``name``
+        (registered in ``self.controls``)."""
+        control = Slider(
             value=value,
             min=low,
             max=high,
             step=step,
             description=description if description is not None else name,
             readout_format=fmt,
-            continuous_update=True,
-            style={"description_width": "initial"},
         )
+        self.controls[name] = control
+        return control
+
+    def int_slider(self, name, value, low, high, description=None):
+        """Make an integer slider control called ``name`` (registered in ``self.controls``)."""
+        control = IntSlider(value=value, min=low, max=high, description=description or name)
         self.controls[name] = control
         return control
 
@@ -408,7 +416,7 @@ def _control_value(widget) -> str:
     value = widget.value
     if isinstance(widget, widgets.ToggleButtons | widgets.Dropdown):
         return str(widget.label)
-    if isinstance(widget, widgets.FloatSlider):
+    if isinstance(widget, widgets.FloatSlider | Slider):
         try:
             return format(value, widget.readout_format)
         except (TypeError, ValueError):
@@ -438,7 +446,7 @@ def _static(widget) -> str:
         )
     if isinstance(widget, widgets.HTML):
         return f"<div>{widget.value}</div>" if widget.value else ""
-    if isinstance(widget, widgets.ValueWidget):
+    if isinstance(widget, widgets.ValueWidget | Slider):
         label = html.escape(str(getattr(widget, "description", "") or ""))
         value = html.escape(_control_value(widget))
         return (

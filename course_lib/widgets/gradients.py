@@ -65,21 +65,13 @@ class VanishingGradientExplorer(Explorer):
 
     def _build(self) -> None:
         w = self.slider("w", self._init["w"], -3.0, 3.0, 0.05, _("w (recurrent weight)"))
-        steps = widgets.IntSlider(
-            value=self._init["steps"],
-            min=1,
-            max=60,
-            step=1,
-            description=_("steps T"),
-            style={"description_width": "initial"},
-        )
+        steps = self.int_slider("steps", self._init["steps"], 1, 60, _("steps T"))
         act = widgets.Dropdown(
             options=[(_(n), n) for n in ACTIVATION_NAMES],
             value=self._init["activation"],
             description=_("activation"),
             style={"description_width": "initial"},
         )
-        self.controls["steps"] = steps
         self.controls["activation"] = act
         self._table = widgets.HTML()
         self.view = self.figure()

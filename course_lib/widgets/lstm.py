@@ -126,13 +126,7 @@ class LSTMGateExplorer(Explorer):
             style={"description_width": "initial"},
             layout={"width": "340px"},
         )
-        self.controls["t"] = widgets.IntSlider(
-            value=1,
-            min=1,
-            max=len(self._sequence),
-            description=_("step t"),
-            continuous_update=True,
-        )
+        self.int_slider("t", 1, 1, len(self._sequence), _("step t"))
         self.step_button = widgets.Button(
             description=_("Step ▶"), tooltip=_("next step of the tape")
         )
