@@ -29,7 +29,10 @@ more; the main figures come from runs without it.)
 ``--drag [N]`` also drags each explorer's first slider for 2 s, N times (3 if not given), and
 reports the median time from the last mouse movement (the time stamp of the page's last
 ``pointermove``, not the moment Playwright got round to asking the page for the time) until
-the views settled (target < 100 ms: events are coalesced, never queued).
+the views settled (target < 100 ms: events are coalesced, never queued). The baseline is
+ipywidgets' own ``FloatSlider`` (a noUiSlider handle on a track); the explorers' sliders are
+the course's (``course_lib/widgets/slider.py``: a range input, thumb and track in one element,
+so their drag starts at the input's middle).
 
 It also prints the kernel-side time of one ``set()`` of that slider (median over 15 calls in this
 process: the explorer's maths and the drawing of its views, without the browser).

@@ -81,6 +81,7 @@ PRESENTATION_CSS = """
 .course-presentation .widget-html-content { font-size: 22px !important; }
 .course-presentation .widget-label { min-width: 9em; }
 .course-presentation .widget-slider { height: 40px; }
+.course-presentation .course-slider input[type=range] { width: 230px; height: 30px; }
 .course-presentation table.course-numbers td,
 .course-presentation table.course-numbers th { font-size: 24px; padding: 4px 14px; }
 table.course-numbers { border-collapse: collapse; font-family: monospace; }

@@ -83,7 +83,7 @@ def test_lesson_05_as_slides_with_live_explorer(page, jupyter_lab, tmp_path):
     numbers = explorer.locator("table").first
     picture = explorer.locator("svg").first
     before = (numbers.inner_text(), picture.inner_html())
-    handle = explorer.locator(".widget-slider .noUi-handle, .widget-hslider .noUi-handle").first
+    handle = explorer.locator(".widget-slider [role=slider]").first
     handle.focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
