@@ -29,6 +29,9 @@ function render({ model, el }) {
   const readout = document.createElement("div");
   readout.className = "widget-readout";
   readout.style.minWidth = "3.5em";
+  // the label names the input (screen readers; a click on it focuses the slider)
+  input.id = "course-slider-" + Math.random().toString(36).slice(2);
+  label.htmlFor = input.id;
   row.append(label, input, readout);
   el.append(row);
 
