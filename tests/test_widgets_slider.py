@@ -70,6 +70,13 @@ def test_code_cannot_put_the_value_outside_the_range():
     s = Slider(value=0.0, min=-1.0, max=1.0, step=0.5)
     s.value = 4.0
     assert s.value == 1.0
+    s.max = 0.5  # a range that shrinks past the value takes it along
+    assert s.value == 0.5
+    s.min, s.max = 2.0, 3.0
+    assert s.value == 2.0
+    t = IntSlider(value=8, min=1, max=8)
+    t.max = 3
+    assert t.value == 3
 
 
 def test_a_move_from_the_page_updates_the_explorer_like_set():

@@ -57,6 +57,11 @@ class Slider(anywidget.AnyWidget):
     def _clamp(self, proposal):
         return min(max(proposal["value"], self.min), self.max)
 
+    @traitlets.observe("min", "max")
+    def _keep_inside(self, _change):
+        """A range that moved past the value takes the value with it (as ipywidgets' do)."""
+        self.value = min(max(self.value, self.min), self.max)
+
     def snap(self, value: float) -> float:
         """``value`` moved onto the slider's grid ``min + k·step`` and into [min, max]."""
         value = min(max(float(value), self.min), self.max)
