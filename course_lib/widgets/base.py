@@ -417,7 +417,7 @@ def _control_value(widget) -> str:
     value = widget.value
     if isinstance(widget, widgets.ToggleButtons | widgets.Dropdown):
         return str(widget.label)
-    if isinstance(widget, widgets.FloatSlider | Slider):
+    if isinstance(widget, Slider):
         try:
             return format(value, widget.readout_format)
         except (TypeError, ValueError):
